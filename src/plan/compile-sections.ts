@@ -1,0 +1,92 @@
+/**
+ * Checks the remaining sections — SLOs, unit costs, autoscale, notify, checklist and component
+ * costs — for references and units.
+ */
+import type { CompileContext } from './context.ts';
+import { compileCost } from './compile-tiers.ts';
+import type { PlanTier } from './types.ts';
+
+/** Runs every section check; problems land in `ctx.errors`. */
+export function checkSections(ctx: CompileContext, tiers: PlanTier[]): void {
+  checkSlos(ctx);
+  checkUnitCosts(ctx);
+  checkAutoscale(ctx);
+  checkChecklist(ctx, tiers);
+  for (const [name, c] of Object.entries(ctx.raw.components ?? {})) compileCost(ctx, c.cost, ['components', name, 'cost']);
+}
+
+function metricNames(ctx: CompileContext): string[] {
+  return Object.keys(ctx.raw.metrics ?? {});
+}
+
+function checkSlos(ctx: CompileContext): void {
+  (ctx.raw.slos ?? []).forEach((slo, i) => {
+    const path = ['slos', i];
+    if ((slo.metric === undefined) === (slo.expr === undefined)) {
+      ctx.fail('PLAN_SCHEMA', path, `SLO "${slo.name}" needs exactly one of "metric" or "expr"`, 'name the metric the objective is about, or give an expression');
+      return;
+    }
+    const text = slo.metric ?? slo.expr!;
+    if (slo.metric !== undefined && !ctx.raw.metrics?.[slo.metric]) {
+      ctx.unknown([...path, 'metric'], 'metric', slo.metric, metricNames(ctx));
+      return;
+    }
+    const expr = ctx.expr(text, [...path, slo.metric !== undefined ? 'metric' : 'expr']);
+    if (!expr) return;
+    const unit = ctx.probeUnit(expr, [...path, 'expr']);
+    ctx.condition(slo.objective, [...path, 'objective'], unit);
+    ctx.duration(slo.window, [...path, 'window'], 0);
+  });
+}
+
+function checkUnitCosts(ctx: CompileContext): void {
+  for (const [name, uc] of Object.entries(ctx.raw.unit_costs ?? {})) {
+    const path = ['unit_costs', name];
+    if (uc.metric !== undefined && !ctx.raw.metrics?.[uc.metric]) ctx.unknown([...path, 'metric'], 'metric', uc.metric, metricNames(ctx));
+    ctx.quantityOf(uc.price, [...path, 'price'], 'USD', '0.0079 USD/msg');
+  }
+}
+
+const POLICY_NEEDS: Record<string, { field: 'target' | 'steps' | 'slo' | 'replicas'; example: string } | undefined> = {
+  hpa: { field: 'target', example: 'target: 100 (average queue length per replica)' },
+  step: { field: 'steps', example: 'steps: [{ when: "> 500", change: 5 }, { when: "< 50", change: -2 }]' },
+  'target-latency': { field: 'slo', example: 'slo: "wait_p95 <= 30s"' },
+  predictive: { field: 'target', example: 'target: 100' },
+  fixed: { field: 'replicas', example: 'replicas: 3' },
+};
+
+function checkAutoscale(ctx: CompileContext): void {
+  for (const [name, a] of Object.entries(ctx.raw.autoscale ?? {})) {
+    const path = ['autoscale', name];
+    const component = ctx.raw.components?.[name];
+    if (!component) {
+      ctx.unknown(path, 'component', name, Object.keys(ctx.raw.components ?? {}), true);
+      continue;
+    }
+    const metric = a.metric ?? component.queue;
+    if (metric === undefined && a.policy !== 'fixed') {
+      ctx.fail('PLAN_SCHEMA', path, `autoscale "${name}" needs a metric to scale on`, 'add `metric: <queue depth metric>` here or `queue:` on the component');
+    } else if (metric !== undefined && !ctx.raw.metrics?.[metric]) {
+      ctx.unknown([...path, a.metric !== undefined ? 'metric' : 'policy'], 'metric', metric, metricNames(ctx));
+    }
+    const need = POLICY_NEEDS[a.policy];
+    if (need && a[need.field] === undefined) {
+      ctx.fail('PLAN_SCHEMA', [...path, 'policy'], `policy "${a.policy}" needs "${need.field}"`, `add ${need.example}`);
+    }
+    (a.steps ?? []).forEach((s, i) => ctx.condition(s.when, [...path, 'steps', i, 'when'], ''));
+    if (a.min !== undefined && a.max !== undefined && a.min > a.max) {
+      ctx.fail('PLAN_SCHEMA', path, `min (${a.min}) is above max (${a.max})`, 'make min <= max');
+    }
+    for (const field of ['interval', 'cooldown', 'scale_down_cooldown', 'startup'] as const) {
+      ctx.duration(a[field], [...path, field], 0);
+    }
+  }
+}
+
+function checkChecklist(ctx: CompileContext, tiers: PlanTier[]): void {
+  (ctx.raw.checklist ?? []).forEach((list, i) => {
+    if (list.tier !== undefined && !tiers.some((t) => t.name === list.tier)) {
+      ctx.unknown(['checklist', i, 'tier'], 'tier', list.tier, tiers.map((t) => t.name));
+    }
+  });
+}

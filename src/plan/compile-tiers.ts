@@ -1,0 +1,94 @@
+/**
+ * Compiles `tiers`: driver bounds, deploy conditions, costs, plan overrides (`set`) and
+ * per-tier targets.
+ */
+import type { CompileContext } from './context.ts';
+import type { RawCost } from './schema.ts';
+import type { PlanCondition, PlanTier } from './types.ts';
+import { toQuantity } from './units.ts';
+
+/** Compiles every tier in plan order. */
+export function compileTiers(ctx: CompileContext): PlanTier[] {
+  const drivers = Object.keys(ctx.raw.drivers ?? {});
+  return (ctx.raw.tiers ?? []).map((t, index) => {
+    const path = ['tiers', index];
+    for (const driver of Object.keys(t.until ?? {})) {
+      if (!ctx.raw.drivers?.[driver]) ctx.unknown([...path, 'until', driver], 'driver', driver, drivers, true);
+    }
+    const deployWhen = t.deploy_when === undefined ? undefined : ctx.expr(t.deploy_when, [...path, 'deploy_when']);
+    const { monthlyCostUsd, costBreakdown } = compileCost(ctx, t.cost, [...path, 'cost']);
+    const set: Record<string, number> = {};
+    for (const [key, text] of Object.entries(t.set ?? {})) {
+      const value = compileSet(ctx, key, text, [...path, 'set', key]);
+      if (value !== undefined) set[key] = value;
+    }
+    const targets: Record<string, PlanCondition> = {};
+    for (const [name, text] of Object.entries(t.targets ?? {})) {
+      const c = ctx.condition(text, [...path, 'targets', name], undefined);
+      if (c) targets[name] = c;
+    }
+    return { name: t.name, index, until: t.until ?? {}, deployWhen, monthlyCostUsd, costBreakdown, set, targets };
+  });
+}
+
+/** A cost (`92 USD/month` or `{ fixed, per_replica, breakdown }`) as USD/month. */
+export function compileCost(
+  ctx: CompileContext,
+  cost: RawCost | undefined,
+  path: (string | number)[],
+): { monthlyCostUsd?: number; perReplicaUsd?: number; costBreakdown: Record<string, number> } {
+  const money = (text: string | number, p: (string | number)[]): number | undefined =>
+    ctx.quantityOf(text, p, 'USD/month', '92 USD/month');
+  if (cost === undefined) return { costBreakdown: {} };
+  if (typeof cost !== 'object') return { monthlyCostUsd: money(cost, path), costBreakdown: {} };
+  const costBreakdown: Record<string, number> = {};
+  for (const [item, text] of Object.entries(cost.breakdown ?? {})) {
+    const v = money(text, [...path, 'breakdown', item]);
+    if (v !== undefined) costBreakdown[item] = v;
+  }
+  const fixed = cost.fixed === undefined ? undefined : money(cost.fixed, [...path, 'fixed']);
+  const perReplicaUsd = cost.per_replica === undefined ? undefined : money(cost.per_replica, [...path, 'per_replica']);
+  const sum = Object.values(costBreakdown).reduce((a, b) => a + b, 0);
+  const monthlyCostUsd = fixed ?? (Object.keys(costBreakdown).length > 0 ? sum : undefined);
+  return { monthlyCostUsd, perReplicaUsd, costBreakdown };
+}
+
+/** A tier override `component.capacity.resource: value` (or a param, or replicas.min/max). */
+function compileSet(ctx: CompileContext, key: string, text: string | number, path: (string | number)[]): number | undefined {
+  const parts = key.split('.');
+  const settable = settableKeys(ctx);
+  const nodeKey = parts.length === 1 ? `params.${key}` : `components.${key}`;
+  if (!settable.includes(key)) {
+    ctx.unknown(path, 'settable field', key, settable, true);
+    return undefined;
+  }
+  const q = ctx.constant(text, path);
+  if (!q) return undefined;
+  const node = ctx.graph.nodes.get(nodeKey);
+  if (node?.expr) {
+    try {
+      const metrics = Object.fromEntries(Object.keys(ctx.raw.metrics ?? {}).map((m) => [m, 1]));
+      const unit = toQuantity(ctx.units, ctx.graph.evaluate(nodeKey, { metrics })).unit;
+      if (unit !== q.unit) {
+        ctx.fail('PLAN_UNIT', path, `"${text}" does not fit ${key}, which is ${unit === '' ? 'a plain number' : unit}`, `write the value in the same unit as ${key}`);
+        return undefined;
+      }
+      ctx.graph.setOverrideUnit(nodeKey, unit);
+    } catch {
+      // The formula itself is reported by the component checks.
+    }
+  }
+  return q.value;
+}
+
+/** Every key a tier may `set`: params and component capacities, per-replica values and replicas. */
+export function settableKeys(ctx: CompileContext): string[] {
+  const keys = Object.keys(ctx.raw.params ?? {});
+  for (const [name, c] of Object.entries(ctx.raw.components ?? {})) {
+    for (const field of ['capacity', 'per_replica'] as const) {
+      for (const resource of Object.keys(c[field] ?? {})) keys.push(`${name}.${field}.${resource}`);
+    }
+    keys.push(`${name}.replicas.current`, `${name}.replicas.min`, `${name}.replicas.max`);
+  }
+  return keys;
+}

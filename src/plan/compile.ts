@@ -1,0 +1,168 @@
+/**
+ * Compiles a schema-valid plan: checks names, references, units and cycles, builds the
+ * formula graph and the triggers. Reports every problem found, each with its location.
+ */
+import { HeadroomErrors } from '../errors.ts';
+import { CompileContext } from './context.ts';
+import { FormulaGraph } from './graph.ts';
+import { checkSections } from './compile-sections.ts';
+import { compileComponents, checkComponentUnits } from './compile-components.ts';
+import type { RawPlan } from './schema.ts';
+import type { SourceMap } from './source-map.ts';
+import type { Plan, PlanDriver, PlanGrowth, PlanMetric, PlanTrigger, PlanLevel } from './types.ts';
+import { createUnitSystem, parseDurationMs, toQuantity, type Quantity } from './units.ts';
+import { compileSourcesAndMetrics } from './compile-metrics.ts';
+import { compileTiers } from './compile-tiers.ts';
+
+/** Default collection interval when the plan gives none, ms. */
+export const DEFAULT_INTERVAL_MS = 15_000;
+
+/** Compiles `raw`; throws `HeadroomErrors` with every problem found. */
+export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
+  const units = createUnitSystem(raw.units ?? []);
+  const names = declaredNames(raw);
+  const ctx = new CompileContext(raw, map, units, names, new FormulaGraph(units, new Set(Object.keys(raw.components ?? {}))));
+  checkNameClashes(ctx);
+  const intervalMs = ctx.duration(raw.interval, ['interval'], DEFAULT_INTERVAL_MS);
+  const params = compileParams(ctx);
+  const metrics = compileSourcesAndMetrics(ctx);
+  const drivers = compileDrivers(ctx, metrics);
+  compileComponents(ctx);
+  const cycle = ctx.graph.findCycle();
+  if (cycle) {
+    const node = ctx.graph.nodes.get(cycle[0]!);
+    ctx.fail('PLAN_CYCLE', node?.path ?? [], `formulas refer to each other in a cycle: ${cycle.join(' → ')}`, 'break the cycle: one of these formulas must not depend on the others');
+    throw new HeadroomErrors(ctx.errors);
+  }
+  if (ctx.errors.length > 0) throw new HeadroomErrors(ctx.errors);
+  checkComponentUnits(ctx);
+  const triggers = compileTriggers(ctx);
+  const tiers = compileTiers(ctx);
+  checkSections(ctx, tiers);
+  if (ctx.errors.length > 0) throw new HeadroomErrors(ctx.errors);
+  return { file: String(map.locate([]).file), name: raw.name, intervalMs, raw, map, units, graph: ctx.graph, params, metrics, drivers, triggers, tiers };
+}
+
+function declaredNames(raw: RawPlan): Set<string> {
+  return new Set([
+    ...Object.keys(raw.params ?? {}),
+    ...Object.keys(raw.drivers ?? {}),
+    ...Object.keys(raw.metrics ?? {}),
+    ...Object.keys(raw.components ?? {}),
+  ]);
+}
+
+/** A name may live in one of params/drivers/metrics/components — except a driver bound to its own metric. */
+function checkNameClashes(ctx: CompileContext): void {
+  const sections = ['params', 'drivers', 'metrics', 'components'] as const;
+  const owner = new Map<string, string>();
+  for (const section of sections) {
+    for (const name of Object.keys(ctx.raw[section] ?? {})) {
+      const first = owner.get(name);
+      const driverOfMetric = section === 'metrics' && first === 'drivers' && ctx.raw.drivers?.[name]?.metric === name;
+      if (first && !driverOfMetric) {
+        ctx.fail('PLAN_DUPLICATE', [section, name], `"${name}" is declared in both ${first} and ${section}`, 'give each param, driver, metric and component its own name', true);
+      } else if (!first) owner.set(name, section);
+    }
+  }
+  for (const section of ['triggers', 'tiers', 'slos', 'checklist'] as const) {
+    const seen = new Map<string, number>();
+    (ctx.raw[section] ?? []).forEach((entry, i) => {
+      const prev = seen.get(entry.name);
+      if (prev !== undefined) {
+        ctx.fail('PLAN_DUPLICATE', [section, i, 'name'], `${section} "${entry.name}" is declared twice (also at ${section}[${prev}])`, 'rename one of them; names must be unique within a section');
+      } else seen.set(entry.name, i);
+    });
+  }
+}
+
+function compileParams(ctx: CompileContext): Record<string, Quantity> {
+  const out: Record<string, Quantity> = {};
+  for (const [name, text] of Object.entries(ctx.raw.params ?? {})) {
+    const path = ['params', name];
+    const expr = ctx.expr(text, path);
+    if (!expr) continue;
+    ctx.graph.add({ key: `params.${name}`, path, expr, deps: ctx.graph.dependencies(expr) });
+    if (expr.symbols.length + expr.paths.length === 0) {
+      try {
+        out[name] = toQuantity(ctx.units, expr.evaluate({}));
+      } catch (err) {
+        ctx.fail('PLAN_UNIT', path, `cannot evaluate "${text}": ${(err as Error).message}`, 'check the units on both sides of + and -');
+      }
+    }
+  }
+  return out;
+}
+
+function compileDrivers(ctx: CompileContext, metrics: Record<string, PlanMetric>): Record<string, PlanDriver> {
+  const out: Record<string, PlanDriver> = {};
+  for (const [name, d] of Object.entries(ctx.raw.drivers ?? {})) {
+    const path = ['drivers', name];
+    if (d.metric !== undefined && !metrics[d.metric]) ctx.unknown([...path, 'metric'], 'metric', d.metric, Object.keys(metrics));
+    if (d.metric === undefined && d.value === undefined) {
+      ctx.fail('PLAN_SCHEMA', path, `driver "${name}" needs a metric or a value`, 'add `metric: <metric name>` to measure it live, or `value: <number>` for a fixed current value');
+    }
+    const growth = d.growth === undefined ? undefined : parseGrowth(ctx, d.growth, [...path, 'growth']);
+    out[name] = { name, metric: d.metric, value: d.value, growth, description: d.description };
+    // A measured driver reads its metric; its static value stands in while the metric has no data.
+    const alias = d.metric !== undefined ? `metrics.${d.metric}` : undefined;
+    ctx.graph.add({ key: `drivers.${name}`, path, deps: alias ? [alias] : [], alias, constant: d.value });
+  }
+  return out;
+}
+
+const COMPOUND = /^\s*([\d.]+)\s*%\s*(?:per\s+|\/\s*)(\w+)\s*$/;
+
+function parseGrowth(ctx: CompileContext, text: string, path: (string | number)[]): PlanGrowth | undefined {
+  const compound = COMPOUND.exec(text);
+  if (compound) {
+    const periodMs = parseDurationMs(`1 ${compound[2]}`) ?? (compound[2] === 'month' ? 2_629_800_000 : undefined);
+    if (periodMs === undefined) {
+      ctx.fail('PLAN_UNIT', path, `"${compound[2]}" is not a period`, 'write e.g. 10%/month or 2%/week');
+      return undefined;
+    }
+    return { kind: 'compound', rate: Number(compound[1]) / 100, periodMs, text };
+  }
+  const q = ctx.constant(text, path);
+  if (!q) return undefined;
+  if (q.unit !== '1/s') {
+    ctx.fail('PLAN_UNIT', path, `growth "${text}" is not a rate per time`, 'write e.g. 15/week (linear) or 10%/month (compound)');
+    return undefined;
+  }
+  return { kind: 'linear', rate: q.value / 1000, periodMs: 1, text };
+}
+
+function compileTriggers(ctx: CompileContext): PlanTrigger[] {
+  const out: PlanTrigger[] = [];
+  (ctx.raw.triggers ?? []).forEach((t, index) => {
+    const path = ['triggers', index];
+    if (t.component !== undefined && !ctx.raw.components?.[t.component]) {
+      ctx.unknown([...path, 'component'], 'component', t.component, Object.keys(ctx.raw.components ?? {}));
+    }
+    const expr = ctx.expr(t.expr, [...path, 'expr']);
+    if (!expr) return;
+    const deps = ctx.graph.dependencies(expr);
+    const unit = ctx.probeUnit(expr, [...path, 'expr']);
+    if (unit === undefined) return;
+    if (!t.warning && !t.critical) {
+      ctx.fail('PLAN_SCHEMA', path, `trigger "${t.name}" has neither warning nor critical`, 'add `warning: { when: "> 70%" }` and/or `critical: { when: ... }`');
+    }
+    const levels: PlanLevel[] = [];
+    for (const severity of ['warning', 'critical'] as const) {
+      const level = t[severity];
+      if (!level) continue;
+      const lp = [...path, severity];
+      const condition = ctx.condition(level.when, [...lp, 'when'], unit);
+      if (!condition) continue;
+      levels.push({
+        severity,
+        condition,
+        forMs: ctx.duration(level.for ?? t.for, level.for !== undefined ? [...lp, 'for'] : [...path, 'for'], 0),
+        keepFiringForMs: ctx.duration(level.keep_firing_for ?? t.keep_firing_for, level.keep_firing_for !== undefined ? [...lp, 'keep_firing_for'] : [...path, 'keep_firing_for'], 0),
+        action: level.action,
+      });
+    }
+    out.push({ name: t.name, index, description: t.description, component: t.component, expr, unit, inputs: ctx.graph.inputsOf(deps), levels, labels: t.labels ?? {} });
+  });
+  return out;
+}

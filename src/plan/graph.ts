@@ -1,0 +1,233 @@
+/**
+ * The formula graph of a plan: every param, driver, metric and component field as a node,
+ * edges from what each expression refers to. It orders evaluation, finds cycles, and
+ * evaluates any node or expression from live metric values (and what-if overrides).
+ */
+import type { CompiledExpression } from './expression.ts';
+import { fromCanonical, type UnitSystem } from './units.ts';
+
+/** Fields of a component resource that expressions can read: `nats.storage.utilization`. */
+export const RESOURCE_FIELDS = ['capacity', 'usage', 'model', 'utilization', 'headroom'] as const;
+
+/** One node: a constant or an expression, and the nodes it depends on. */
+export interface GraphNode {
+  /** Node key, e.g. `components.nats.capacity.storage`, `params.pool_size`, `metrics.cpu`. */
+  key: string;
+  /** Plan path of the field, for error locations. */
+  path: (string | number)[];
+  /** The expression, when the node is computed. */
+  expr?: CompiledExpression;
+  /** Keys of nodes it reads. */
+  deps: string[];
+  /** For source metrics: the metric name to read from inputs, and its canonical unit. */
+  input?: { metric: string; unit: string };
+  /** For nodes that are another node under a second name (a driver measured by a metric). */
+  alias?: string;
+  /** For fixed values (a driver's static `value`, a replica count). */
+  constant?: unknown;
+}
+
+/** Values an evaluation reads: source metrics (canonical numbers) and overrides. */
+export interface EvalInputs {
+  /** Latest value of each source metric and window key, canonical units. */
+  metrics: Record<string, number | undefined>;
+  /** Overrides by node key (what-if drivers, tier `set`), canonical numbers. */
+  overrides?: Record<string, number>;
+}
+
+/** Thrown when an evaluation needs a metric that has no value: the caller reports `unknown`. */
+export class MissingInputError extends Error {
+  constructor(readonly metric: string) {
+    super(`no value for metric "${metric}"`);
+  }
+}
+
+/** The plan's formulas as a graph. */
+export class FormulaGraph {
+  readonly nodes = new Map<string, GraphNode>();
+  private overrideUnits = new Map<string, string>();
+
+  constructor(
+    private readonly units: UnitSystem,
+    private readonly componentNames: ReadonlySet<string>,
+  ) {}
+
+  /** Adds a node. */
+  add(node: GraphNode): void {
+    this.nodes.set(node.key, node);
+  }
+
+  /** Declares the canonical unit overrides of `key` are given in. */
+  setOverrideUnit(key: string, unit: string): void {
+    this.overrideUnits.set(key, unit);
+  }
+
+  /** Node keys an expression depends on. */
+  dependencies(expr: CompiledExpression): string[] {
+    const deps = new Set<string>();
+    for (const s of expr.symbols) deps.add(this.symbolKey(s));
+    for (const p of expr.paths) for (const k of this.pathKeys(p)) deps.add(k);
+    for (const w of expr.windows) deps.add(`window:${w.key}`);
+    return [...deps];
+  }
+
+  /** The first cycle found, as node keys `[a, b, a]`, or undefined. */
+  findCycle(): string[] | undefined {
+    const state = new Map<string, 'visiting' | 'done'>();
+    const stack: string[] = [];
+    const visit = (key: string): string[] | undefined => {
+      if (state.get(key) === 'done') return undefined;
+      if (state.get(key) === 'visiting') return [...stack.slice(stack.indexOf(key)), key];
+      state.set(key, 'visiting');
+      stack.push(key);
+      for (const dep of this.nodes.get(key)?.deps ?? []) {
+        const cycle = visit(dep);
+        if (cycle) return cycle;
+      }
+      stack.pop();
+      state.set(key, 'done');
+      return undefined;
+    };
+    for (const key of this.nodes.keys()) {
+      const cycle = visit(key);
+      if (cycle) return cycle;
+    }
+    return undefined;
+  }
+
+  /** Source metrics (and window keys) a set of nodes needs, transitively. */
+  inputsOf(keys: string[]): string[] {
+    const out = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (key: string): void => {
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (key.startsWith('window:')) out.add(key.slice('window:'.length));
+      const node = this.nodes.get(key);
+      if (node?.input) out.add(node.input.metric);
+      for (const dep of node?.deps ?? []) walk(dep);
+    };
+    keys.forEach(walk);
+    return [...out];
+  }
+
+  /** Evaluates an expression against inputs; throws MissingInputError when data is missing. */
+  evaluateExpr(expr: CompiledExpression, inputs: EvalInputs, memo = new Map<string, unknown>()): unknown {
+    const scope: Record<string, unknown> = {};
+    for (const s of expr.symbols) scope[s] = this.evaluate(this.symbolKey(s), inputs, memo);
+    for (const p of expr.paths) setPath(scope, p, this.evaluatePath(p, inputs, memo));
+    for (const w of expr.windows) {
+      const v = inputs.metrics[w.key];
+      if (v === undefined) throw new MissingInputError(w.key);
+      scope[w.key] = v;
+    }
+    return expr.evaluate(scope);
+  }
+
+  /** Evaluates one node (memoised per call chain). */
+  evaluate(key: string, inputs: EvalInputs, memo = new Map<string, unknown>()): unknown {
+    if (memo.has(key)) return memo.get(key);
+    const override = inputs.overrides?.[key];
+    let value: unknown;
+    if (override !== undefined) {
+      value = fromCanonical(this.units, override, this.overrideUnits.get(key) ?? '');
+    } else {
+      const node = this.nodes.get(key);
+      if (!node) throw new Error(`internal: no formula node ${key}`);
+      value = this.computeNode(node, inputs, memo);
+    }
+    memo.set(key, value);
+    return value;
+  }
+
+  private computeNode(node: GraphNode, inputs: EvalInputs, memo: Map<string, unknown>): unknown {
+    if (node.input) {
+      const v = inputs.metrics[node.input.metric];
+      if (v === undefined || Number.isNaN(v)) throw new MissingInputError(node.input.metric);
+      return fromCanonical(this.units, v, node.input.unit);
+    }
+    if (node.alias !== undefined) {
+      try {
+        return this.evaluate(node.alias, inputs, memo);
+      } catch (err) {
+        if (err instanceof MissingInputError && node.constant !== undefined) return node.constant;
+        throw err;
+      }
+    }
+    if (node.constant !== undefined) return node.constant;
+    if (!node.expr) throw new Error(`internal: formula node ${node.key} has no expression`);
+    return this.evaluateExpr(node.expr, inputs, memo);
+  }
+
+  private symbolKey(name: string): string {
+    for (const section of ['params', 'drivers', 'metrics']) {
+      if (this.nodes.has(`${section}.${name}`)) return `${section}.${name}`;
+    }
+    return `components.${name}`;
+  }
+
+  /** Node keys a dotted path reads. */
+  pathKeys(path: string[]): string[] {
+    const [component, second, third] = path;
+    const base = `components.${component}`;
+    if (second === 'replicas') return [`${base}.replicas`];
+    if (second === undefined || third === undefined) return [`${base}.${second ?? ''}`];
+    const capacity = this.nodes.has(`${base}.capacity.${second}`)
+      ? `${base}.capacity.${second}`
+      : `${base}.per_replica.${second}`;
+    const usage = this.nodes.has(`${base}.usage.${second}`)
+      ? `${base}.usage.${second}`
+      : `${base}.model.${second}`;
+    if (third === 'capacity') return capacity.includes('per_replica') ? [capacity, `${base}.replicas`] : [capacity];
+    if (third === 'usage' || third === 'model') return [`${base}.${third}.${second}`];
+    return [capacity, usage, ...(capacity.includes('per_replica') ? [`${base}.replicas`] : [])];
+  }
+
+  private evaluatePath(path: string[], inputs: EvalInputs, memo: Map<string, unknown>): unknown {
+    const [component, second, third] = path;
+    const base = `components.${component}`;
+    if (second === 'replicas') return this.evaluate(`${base}.replicas`, inputs, memo);
+    const capacity = (): unknown => {
+      const direct = `${base}.capacity.${second}`;
+      if (this.nodes.has(direct) || inputs.overrides?.[direct] !== undefined) return this.evaluate(direct, inputs, memo);
+      const per = this.evaluate(`${base}.per_replica.${second}`, inputs, memo);
+      return this.units.math.multiply(per as number, this.evaluate(`${base}.replicas`, inputs, memo) as number);
+    };
+    const usage = (): unknown =>
+      this.evaluate(
+        this.nodes.has(`${base}.usage.${second}`) ? `${base}.usage.${second}` : `${base}.model.${second}`,
+        inputs,
+        memo,
+      );
+    const math = this.units.math;
+    switch (third) {
+      case 'capacity':
+        return capacity();
+      case 'usage':
+      case 'model':
+        return this.evaluate(`${base}.${third}.${second}`, inputs, memo);
+      case 'utilization':
+        return math.divide(usage() as number, capacity() as number);
+      case 'headroom':
+        return math.subtract(1, math.divide(usage() as number, capacity() as number) as number);
+      default:
+        throw new Error(`internal: unsupported path ${path.join('.')}`);
+    }
+  }
+
+  /** True when `name` is a component. */
+  isComponent(name: string): boolean {
+    return this.componentNames.has(name);
+  }
+}
+
+function setPath(scope: Record<string, unknown>, path: string[], value: unknown): void {
+  let obj = scope;
+  for (let i = 0; i < path.length - 1; i++) {
+    const k = path[i]!;
+    const next = obj[k];
+    if (next === null || typeof next !== 'object' || (next as { type?: string }).type === 'Unit') obj[k] = {};
+    obj = obj[k] as Record<string, unknown>;
+  }
+  obj[path[path.length - 1]!] = value;
+}

@@ -1,0 +1,191 @@
+/**
+ * The plan language: a zod schema for `headroom.yaml`. Every object is strict, so an unknown
+ * field is an error with a "did you mean" hint. Quantities (`100 GB`, `30 USD/month`) and
+ * expressions stay strings here; `units.ts` and `expression.ts` give them meaning when the
+ * plan is compiled. `docs/plan.md` documents every field with an example.
+ */
+import { z } from 'zod';
+
+/** A quantity or expression written as text or a bare number (`100 GB`, `0.7`, `users * 2 MB`). */
+export const Quantity = z.union([z.string().min(1), z.number()]);
+
+/** Names used inside expressions: letters, digits, `_` and `-`, starting with a letter. */
+export const Name = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "_" or "-", starting with a letter');
+
+/** A duration such as `15s`, `10m`, `1h30m`, `7d`, `2w`. */
+export const Duration = z.union([z.string().min(1), z.number()]);
+
+/** A condition such as `> 70%`, `<= 200ms`, `> 50000`. */
+export const ConditionText = z.string().min(1);
+
+const Source = z.looseObject({ kind: z.string().min(1) });
+
+const Metric = z.looseObject({
+  from: z.string().optional(),
+  expr: z.string().optional(),
+  unit: z.string().optional(),
+  description: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+const Driver = z.strictObject({
+  metric: z.string().optional(),
+  value: z.number().optional(),
+  unit: z.string().optional(),
+  growth: z.string().optional(),
+  description: z.string().optional(),
+});
+
+const Replicas = z.union([
+  z.number().int().nonnegative(),
+  z.strictObject({
+    current: z.number().int().nonnegative().optional(),
+    min: z.number().int().nonnegative().optional(),
+    max: z.number().int().positive().optional(),
+    metric: z.string().optional(),
+  }),
+]);
+
+const Cost = z.union([
+  Quantity,
+  z.strictObject({
+    fixed: Quantity.optional(),
+    per_replica: Quantity.optional(),
+    breakdown: z.record(z.string(), Quantity).optional(),
+  }),
+]);
+
+const Component = z.strictObject({
+  kind: z.enum(['service', 'worker', 'database', 'queue', 'cache', 'storage', 'other']).optional(),
+  description: z.string().optional(),
+  capacity: z.record(Name, Quantity).optional(),
+  per_replica: z.record(Name, Quantity).optional(),
+  usage: z.record(Name, Quantity).optional(),
+  model: z.record(Name, Quantity).optional(),
+  replicas: Replicas.optional(),
+  queue: z.string().optional(),
+  cost: Cost.optional(),
+});
+
+const Level = z.strictObject({
+  when: ConditionText,
+  action: z.string().optional(),
+  for: Duration.optional(),
+  keep_firing_for: Duration.optional(),
+});
+
+const Trigger = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  component: z.string().optional(),
+  expr: z.string().min(1),
+  for: Duration.optional(),
+  keep_firing_for: Duration.optional(),
+  warning: Level.optional(),
+  critical: Level.optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+const Tier = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  until: z.record(z.string(), z.number()).optional(),
+  deploy_when: z.string().optional(),
+  duration: z.string().optional(),
+  status: z.enum(['deployed', 'planned', 'in-progress']).optional(),
+  cost: Cost.optional(),
+  set: z.record(z.string(), Quantity).optional(),
+  targets: z.record(z.string(), ConditionText).optional(),
+  changes: z.array(z.string()).optional(),
+});
+
+const Slo = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  metric: z.string().optional(),
+  expr: z.string().optional(),
+  objective: ConditionText,
+  labels: z.record(z.string(), z.string()).optional(),
+  window: Duration.optional(),
+});
+
+const UnitCost = z.strictObject({
+  price: Quantity,
+  metric: z.string().optional(),
+  description: z.string().optional(),
+  per: z.string().optional(),
+});
+
+const Step = z.strictObject({ when: ConditionText, change: z.number().int() });
+
+const Autoscale = z.strictObject({
+  policy: z.enum(['hpa', 'step', 'target-latency', 'predictive', 'fixed']),
+  metric: z.string().optional(),
+  target: z.number().positive().optional(),
+  steps: z.array(Step).optional(),
+  slo: z.string().optional(),
+  replicas: z.number().int().nonnegative().optional(),
+  min: z.number().int().nonnegative().optional(),
+  max: z.number().int().positive().optional(),
+  interval: Duration.optional(),
+  cooldown: Duration.optional(),
+  scale_down_cooldown: Duration.optional(),
+  startup: Duration.optional(),
+  dry_run: z.boolean().optional(),
+  actuator: z.looseObject({ kind: z.string().min(1) }).optional(),
+});
+
+const Notify = z.looseObject({
+  kind: z.enum(['webhook', 'slack', 'pagerduty', 'email', 'alertmanager', 'log']),
+  name: z.string().optional(),
+  severities: z.array(z.enum(['warning', 'critical'])).optional(),
+});
+
+const ChecklistItem = z.union([
+  z.string().min(1),
+  z.strictObject({ item: z.string().min(1), done: z.boolean().optional() }),
+]);
+
+const Checklist = z.strictObject({
+  name: z.string().min(1),
+  tier: z.string().optional(),
+  items: z.array(ChecklistItem),
+});
+
+/** The whole plan document. */
+export const PlanSchema = z.strictObject({
+  version: z.literal(1),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  interval: Duration.optional(),
+  units: z.array(Name).optional(),
+  params: z.record(Name, Quantity).optional(),
+  sources: z.record(Name, Source).optional(),
+  metrics: z.record(Name, Metric).optional(),
+  drivers: z.record(Name, Driver).optional(),
+  components: z.record(Name, Component).optional(),
+  triggers: z.array(Trigger).optional(),
+  tiers: z.array(Tier).optional(),
+  slos: z.array(Slo).optional(),
+  unit_costs: z.record(Name, UnitCost).optional(),
+  autoscale: z.record(z.string(), Autoscale).optional(),
+  notify: z.array(Notify).optional(),
+  checklist: z.array(Checklist).optional(),
+});
+
+/** A plan document as written, after schema validation (quantities still text). */
+export type RawPlan = z.infer<typeof PlanSchema>;
+/** A component as written. */
+export type RawComponent = z.infer<typeof Component>;
+/** A trigger as written. */
+export type RawTrigger = z.infer<typeof Trigger>;
+/** A tier as written. */
+export type RawTier = z.infer<typeof Tier>;
+/** A cost as written: one quantity, or fixed + per-replica + breakdown. */
+export type RawCost = z.infer<typeof Cost>;
+/** An autoscale policy as written. */
+export type RawAutoscale = z.infer<typeof Autoscale>;
+/** A metric as written: `from` a source with a source-specific selector, or an `expr`. */
+export type RawMetric = z.infer<typeof Metric>;

@@ -1,0 +1,155 @@
+/**
+ * The compiled plan: what the rest of headroom consumes. Quantities are numbers in canonical
+ * units (bytes, seconds, USD, USD/month, 1/s, ratios), durations are milliseconds, and
+ * expressions are compiled and checked.
+ */
+import type { CompiledExpression } from './expression.ts';
+import type { FormulaGraph } from './graph.ts';
+import type { RawPlan } from './schema.ts';
+import type { SourceMap } from './source-map.ts';
+import type { Quantity, UnitSystem } from './units.ts';
+
+/** Comparison operator of a condition. */
+export type ConditionOp = '>' | '>=' | '<' | '<=' | '==' | '!=';
+
+/** A parsed condition (`> 70%` → `{ op: '>', threshold: 0.7 }`), threshold in canonical units. */
+export interface PlanCondition {
+  /** Operator. */
+  op: ConditionOp;
+  /** Threshold in the canonical unit of the compared value. */
+  threshold: number;
+  /** Canonical unit of the threshold (`` for ratios). */
+  unit: string;
+  /** The text as written. */
+  text: string;
+}
+
+/** A metric of the plan: read from a source, or computed from other metrics (`expr`). */
+export interface PlanMetric {
+  /** Metric name. */
+  name: string;
+  /** Source name, for source metrics. */
+  source?: string;
+  /** Source-specific selector (the entry minus `from`, `unit`, `description`, `labels`, `expr`). */
+  select: Record<string, unknown>;
+  /** Compiled expression, for derived metrics. */
+  expr?: CompiledExpression;
+  /** Canonical unit the metric's values are in (`` when dimensionless). */
+  unit: string;
+  /** Factor from the unit the source reports (the plan's `unit:`) to the canonical unit. */
+  scale: number;
+  /** Label matchers that pick which series of the source metric this plan metric means. */
+  labels: Record<string, string>;
+  /** Description as written. */
+  description?: string;
+}
+
+/** Growth of a driver: linear (`15/week`) or compound (`10%/month`). */
+export interface PlanGrowth {
+  /** Linear adds `perMs` units per millisecond; compound multiplies by (1 + rate) per period. */
+  kind: 'linear' | 'compound';
+  /** Linear: units per millisecond. Compound: fractional growth per `periodMs`. */
+  rate: number;
+  /** Period of compound growth, in milliseconds (linear: 1). */
+  periodMs: number;
+  /** The text as written. */
+  text: string;
+}
+
+/** A business driver (companies, users) that loads are computed from. */
+export interface PlanDriver {
+  /** Driver name. */
+  name: string;
+  /** Metric that measures it live, if any. */
+  metric?: string;
+  /** Static current value, used when there is no metric (or it has no data yet). */
+  value?: number;
+  /** Declared growth, if any. */
+  growth?: PlanGrowth;
+  /** Description. */
+  description?: string;
+}
+
+/** A compiled tier/phase of the roadmap. */
+export interface PlanTier {
+  /** Tier name as written (`Phase 2`). */
+  name: string;
+  /** Index in the plan's tier ladder (0 = first). */
+  index: number;
+  /** Upper bounds on drivers while this tier holds (`{ companies: 2000 }`). */
+  until: Record<string, number>;
+  /** Condition that says when to move to this tier. */
+  deployWhen?: CompiledExpression;
+  /** Monthly cost in USD. */
+  monthlyCostUsd?: number;
+  /** Cost breakdown in USD/month. */
+  costBreakdown: Record<string, number>;
+  /** Plan overrides in this tier: `component.capacity.resource` → canonical number. */
+  set: Record<string, number>;
+  /** Targets (SLO thresholds) in this tier. */
+  targets: Record<string, PlanCondition>;
+}
+
+/** One severity level of a trigger. */
+export interface PlanLevel {
+  /** warning or critical. */
+  severity: 'warning' | 'critical';
+  /** When the level holds. */
+  condition: PlanCondition;
+  /** How long the condition must hold before firing, ms. */
+  forMs: number;
+  /** How long to keep firing after the condition clears, ms. */
+  keepFiringForMs: number;
+  /** What to do, from the roadmap. */
+  action?: string;
+}
+
+/** A compiled trigger. */
+export interface PlanTrigger {
+  /** Trigger name. */
+  name: string;
+  /** Index in the plan's `triggers` list. */
+  index: number;
+  /** Description. */
+  description?: string;
+  /** Component it belongs to, if stated. */
+  component?: string;
+  /** The expression. */
+  expr: CompiledExpression;
+  /** Canonical unit of the expression's value. */
+  unit: string;
+  /** Source metrics (and window keys) the expression needs, transitively. */
+  inputs: string[];
+  /** Levels, warning first. */
+  levels: PlanLevel[];
+  /** Extra labels. */
+  labels: Record<string, string>;
+}
+
+/** A compiled plan, ready for the runtime, the CLI and the reports. */
+export interface Plan {
+  /** File it came from. */
+  file: string;
+  /** Plan name. */
+  name: string;
+  /** Collection and evaluation interval, ms. */
+  intervalMs: number;
+  /** The document as written (after env interpolation and schema validation). */
+  raw: RawPlan;
+  /** Positions of fields, for errors found after loading. */
+  map: SourceMap;
+  /** Units of this plan (with its own count nouns). */
+  units: UnitSystem;
+  /** The formula graph: evaluates any param, driver, metric or component field. */
+  graph: FormulaGraph;
+  /** Named constants. */
+  params: Record<string, Quantity>;
+  /** Metrics by name. */
+  metrics: Record<string, PlanMetric>;
+  /** Drivers by name. */
+  drivers: Record<string, PlanDriver>;
+  /** Triggers in plan order. */
+  triggers: PlanTrigger[];
+  /** Tiers in plan order. */
+  tiers: PlanTier[];
+}

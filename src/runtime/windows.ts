@@ -1,0 +1,46 @@
+/**
+ * Window functions over a metric's recent points (`rate`, `increase`, `delta`,
+ * `avg_over_time`, `min_over_time`, `max_over_time`). Pure: points and time come in as
+ * arguments. Unlike PromQL, `rate` and `increase` do not extrapolate to the window edges; they
+ * use the first and last points inside the window, and count a drop as a counter reset.
+ */
+import type { WindowFunction } from '../plan/expression.ts';
+import type { Point } from '../sources/source.ts';
+
+/** Points with `end - windowMs < at <= end`, from points sorted by time. */
+export function pointsInWindow(points: readonly Point[], end: number, windowMs: number): Point[] {
+  return points.filter((p) => p.at > end - windowMs && p.at <= end);
+}
+
+/** Applies a window function; undefined when the window holds too few points. */
+export function applyWindow(fn: WindowFunction, points: readonly Point[]): number | undefined {
+  if (points.length === 0) return undefined;
+  const values = points.map((p) => p.value);
+  switch (fn) {
+    case 'avg_over_time':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'min_over_time':
+      return Math.min(...values);
+    case 'max_over_time':
+      return Math.max(...values);
+    case 'delta':
+      return points.length < 2 ? undefined : values[values.length - 1]! - values[0]!;
+    case 'increase':
+      return points.length < 2 ? undefined : counterIncrease(values);
+    case 'rate': {
+      if (points.length < 2) return undefined;
+      const seconds = (points[points.length - 1]!.at - points[0]!.at) / 1000;
+      return seconds > 0 ? counterIncrease(values) / seconds : undefined;
+    }
+  }
+}
+
+/** Total increase of a counter, treating any drop as a reset to zero. */
+function counterIncrease(values: readonly number[]): number {
+  let total = 0;
+  for (let i = 1; i < values.length; i++) {
+    const step = values[i]! - values[i - 1]!;
+    total += step >= 0 ? step : values[i]!;
+  }
+  return total;
+}
