@@ -29,7 +29,7 @@ export function registerReplay(program: Command): void {
       const known = new Set(Object.keys(plan.metrics));
       const unknown = series.filter((s) => !known.has(s.metric)).map((s) => s.metric);
       if (unknown.length > 0) {
-        throw new HeadroomError('CSV_INVALID', `column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} name no metric of plan "${plan.name}"`, {
+        throw new HeadroomError('CSV_INVALID', `${unknown.length > 1 ? 'columns' : 'column'} ${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length > 1 ? 'name' : 'names'} no metric of plan "${plan.name}"`, {
           file: options.csv,
           line: 1,
           hint: `name columns after the plan's metrics: ${[...known].join(', ')}`,

@@ -2,7 +2,7 @@
  * Compiles a schema-valid plan: checks names, references, units and cycles, builds the
  * formula graph and the triggers. Reports every problem found, each with its location.
  */
-import { HeadroomErrors } from '../errors.ts';
+import { HeadroomErrors, type HeadroomError } from '../errors.ts';
 import { CompileContext } from './context.ts';
 import { FormulaGraph } from './graph.ts';
 import { checkSections } from './compile-sections.ts';
@@ -21,7 +21,7 @@ export const DEFAULT_INTERVAL_MS = 15_000;
 export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const units = createUnitSystem(raw.units ?? []);
   const names = declaredNames(raw);
-  const ctx = new CompileContext(raw, map, units, names, new FormulaGraph(units, new Set(Object.keys(raw.components ?? {}))));
+  const ctx = new CompileContext(raw, map, units, names, new FormulaGraph(units, nameSections(raw), resourceFields(raw)));
   checkNameClashes(ctx);
   const intervalMs = ctx.duration(raw.interval, ['interval'], DEFAULT_INTERVAL_MS);
   const params = compileParams(ctx);
@@ -32,15 +32,43 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   if (cycle) {
     const node = ctx.graph.nodes.get(cycle[0]!);
     ctx.fail('PLAN_CYCLE', node?.path ?? [], `formulas refer to each other in a cycle: ${cycle.join(' → ')}`, 'break the cycle: one of these formulas must not depend on the others');
-    throw new HeadroomErrors(ctx.errors);
+    throw new HeadroomErrors(byPosition(ctx.errors));
   }
-  if (ctx.errors.length > 0) throw new HeadroomErrors(ctx.errors);
-  checkComponentUnits(ctx);
+  // Unit checks evaluate the graph; with broken references they would only echo those errors.
+  ctx.graphComplete = ctx.errors.length === 0;
+  if (ctx.graphComplete) checkComponentUnits(ctx);
   const triggers = compileTriggers(ctx);
   const tiers = compileTiers(ctx);
   checkSections(ctx, tiers);
-  if (ctx.errors.length > 0) throw new HeadroomErrors(ctx.errors);
+  if (ctx.errors.length > 0) throw new HeadroomErrors(byPosition(ctx.errors));
   return { file: String(map.locate([]).file), name: raw.name, intervalMs, raw, map, units, graph: ctx.graph, params, metrics, drivers, triggers, tiers };
+}
+
+/** Errors in document order. */
+function byPosition(errors: HeadroomError[]): HeadroomError[] {
+  return [...errors].sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0));
+}
+
+/** Which section each plain name resolves to; a driver shadows its own metric. */
+function nameSections(raw: RawPlan): Map<string, string> {
+  const sections = new Map<string, string>();
+  for (const section of ['components', 'metrics', 'drivers', 'params'] as const) {
+    for (const name of Object.keys(raw[section] ?? {})) sections.set(name, section);
+  }
+  return sections;
+}
+
+/** `capacity.storage`, `usage.storage`, … declared by each component. */
+function resourceFields(raw: RawPlan): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [name, c] of Object.entries(raw.components ?? {})) {
+    const fields = new Set<string>();
+    for (const field of ['capacity', 'per_replica', 'usage', 'model'] as const) {
+      for (const resource of Object.keys(c[field] ?? {})) fields.add(`${field}.${resource}`);
+    }
+    out.set(name, fields);
+  }
+  return out;
 }
 
 function declaredNames(raw: RawPlan): Set<string> {
@@ -143,7 +171,7 @@ function compileTriggers(ctx: CompileContext): PlanTrigger[] {
     if (!expr) return;
     const deps = ctx.graph.dependencies(expr);
     const unit = ctx.probeUnit(expr, [...path, 'expr']);
-    if (unit === undefined) return;
+    if (unit === undefined && ctx.graphComplete) return;
     if (!t.warning && !t.critical) {
       ctx.fail('PLAN_SCHEMA', path, `trigger "${t.name}" has neither warning nor critical`, 'add `warning: { when: "> 70%" }` and/or `critical: { when: ... }`');
     }
@@ -162,7 +190,7 @@ function compileTriggers(ctx: CompileContext): PlanTrigger[] {
         action: level.action,
       });
     }
-    out.push({ name: t.name, index, description: t.description, component: t.component, expr, unit, inputs: ctx.graph.inputsOf(deps), levels, labels: t.labels ?? {} });
+    out.push({ name: t.name, index, description: t.description, component: t.component, expr, unit: unit ?? '', inputs: ctx.graph.inputsOf(deps), levels, labels: t.labels ?? {} });
   });
   return out;
 }

@@ -16,6 +16,8 @@ const CONDITION = /^\s*(>=|<=|==|!=|>|<)\s*(.+?)\s*$/;
 /** State shared by the compile passes. */
 export class CompileContext {
   readonly errors: HeadroomError[] = [];
+  /** False when references are broken, so evaluating the graph would only echo those errors. */
+  graphComplete = true;
 
   constructor(
     readonly raw: RawPlan,
@@ -106,6 +108,7 @@ export class CompileContext {
 
   /** The canonical unit of an expression, found by evaluating it on probe inputs (every metric = 1). */
   probeUnit(expr: CompiledExpression, path: FieldPath): string | undefined {
+    if (!this.graphComplete) return undefined;
     const metrics: Record<string, number> = {};
     for (const name of Object.keys(this.raw.metrics ?? {})) metrics[name] = 1;
     for (const w of expr.windows) metrics[w.key] = 1;
@@ -131,7 +134,7 @@ export class CompileContext {
     }
     const q = this.constant(m[2]!, path);
     if (!q) return undefined;
-    if (unit !== undefined && q.unit !== unit) {
+    if (unit !== undefined && this.graphComplete && q.unit !== unit) {
       this.fail(
         'PLAN_UNIT',
         path,

@@ -47,9 +47,14 @@ export class FormulaGraph {
   readonly nodes = new Map<string, GraphNode>();
   private overrideUnits = new Map<string, string>();
 
+  /**
+   * @param sections which section each plain name lives in (a driver measured by a metric of
+   *   the same name is `drivers`), so references resolve whatever the declaration order.
+   */
   constructor(
     private readonly units: UnitSystem,
-    private readonly componentNames: ReadonlySet<string>,
+    private readonly sections: ReadonlyMap<string, string>,
+    private readonly resourceFields: ReadonlyMap<string, ReadonlySet<string>>,
   ) {}
 
   /** Adds a node. */
@@ -160,10 +165,12 @@ export class FormulaGraph {
   }
 
   private symbolKey(name: string): string {
-    for (const section of ['params', 'drivers', 'metrics']) {
-      if (this.nodes.has(`${section}.${name}`)) return `${section}.${name}`;
-    }
-    return `components.${name}`;
+    return `${this.sections.get(name) ?? 'components'}.${name}`;
+  }
+
+  /** True when component `c` declares `field.resource` (e.g. `capacity.storage`). */
+  private declares(component: string | undefined, field: string, resource: string | undefined): boolean {
+    return this.resourceFields.get(component ?? '')?.has(`${field}.${resource}`) ?? false;
   }
 
   /** Node keys a dotted path reads. */
@@ -172,12 +179,10 @@ export class FormulaGraph {
     const base = `components.${component}`;
     if (second === 'replicas') return [`${base}.replicas`];
     if (second === undefined || third === undefined) return [`${base}.${second ?? ''}`];
-    const capacity = this.nodes.has(`${base}.capacity.${second}`)
+    const capacity = this.declares(component, 'capacity', second)
       ? `${base}.capacity.${second}`
       : `${base}.per_replica.${second}`;
-    const usage = this.nodes.has(`${base}.usage.${second}`)
-      ? `${base}.usage.${second}`
-      : `${base}.model.${second}`;
+    const usage = this.declares(component, 'usage', second) ? `${base}.usage.${second}` : `${base}.model.${second}`;
     if (third === 'capacity') return capacity.includes('per_replica') ? [capacity, `${base}.replicas`] : [capacity];
     if (third === 'usage' || third === 'model') return [`${base}.${third}.${second}`];
     return [capacity, usage, ...(capacity.includes('per_replica') ? [`${base}.replicas`] : [])];
@@ -189,13 +194,15 @@ export class FormulaGraph {
     if (second === 'replicas') return this.evaluate(`${base}.replicas`, inputs, memo);
     const capacity = (): unknown => {
       const direct = `${base}.capacity.${second}`;
-      if (this.nodes.has(direct) || inputs.overrides?.[direct] !== undefined) return this.evaluate(direct, inputs, memo);
+      if (this.declares(component, 'capacity', second) || inputs.overrides?.[direct] !== undefined) {
+        return this.evaluate(direct, inputs, memo);
+      }
       const per = this.evaluate(`${base}.per_replica.${second}`, inputs, memo);
       return this.units.math.multiply(per as number, this.evaluate(`${base}.replicas`, inputs, memo) as number);
     };
     const usage = (): unknown =>
       this.evaluate(
-        this.nodes.has(`${base}.usage.${second}`) ? `${base}.usage.${second}` : `${base}.model.${second}`,
+        this.declares(component, 'usage', second) ? `${base}.usage.${second}` : `${base}.model.${second}`,
         inputs,
         memo,
       );
@@ -215,10 +222,6 @@ export class FormulaGraph {
     }
   }
 
-  /** True when `name` is a component. */
-  isComponent(name: string): boolean {
-    return this.componentNames.has(name);
-  }
 }
 
 function setPath(scope: Record<string, unknown>, path: string[], value: unknown): void {

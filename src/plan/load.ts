@@ -51,8 +51,9 @@ export function parseRawPlan(
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const map = new SourceMap(file, doc, lines);
   if (doc.errors.length > 0) {
+    // Later YAML errors are nearly always echoes of the first; report that one.
     throw new HeadroomErrors(
-      doc.errors.map((e) => {
+      doc.errors.slice(0, 1).map((e) => {
         const { line, col } = lines.linePos(e.pos[0]);
         const duplicate = e.code === 'DUPLICATE_KEY';
         return new HeadroomError(duplicate ? 'PLAN_DUPLICATE' : 'PLAN_YAML', firstLine(e.message), {
