@@ -180,14 +180,18 @@ function accessorPath(node: MathNode): string[] {
 function hasReference(plan: Plan, node: MathNode): boolean {
   let found = false;
   node.traverse((n) => {
-    if (n.type === 'SymbolNode' || n.type === 'AccessorNode') {
-      const name = (n as unknown as { name?: string }).name;
-      if (n.type === 'AccessorNode' || name?.startsWith('__window') || !plan.units.isUnit(name ?? '')) {
-        if (!(n.type === 'SymbolNode' && name !== undefined && name in plan.units.math)) found = true;
-      }
-    }
+    if (n.type === 'AccessorNode') found = true;
+    if (n.type !== 'SymbolNode') return;
+    const name = (n as unknown as { name: string }).name;
+    // Plan names shadow units and functions (a metric may be called `m`), as in evaluation.
+    if (name.startsWith('__window') || plan.graph.nodes.has(`metrics.${name.replaceAll('$', '-')}`)) found = true;
+    else if (isPlanName(plan, name.replaceAll('$', '-'))) found = true;
   });
   return found;
+}
+
+function isPlanName(plan: Plan, name: string): boolean {
+  return ['params', 'drivers', 'metrics'].some((s) => plan.graph.nodes.has(`${s}.${name}`)) || name in (plan.raw.components ?? {});
 }
 
 /** A number as PromQL writes it. */

@@ -1,7 +1,8 @@
 /**
  * Replays recorded series through a plan's triggers, one evaluation per interval, exactly as
  * the live loop would see them: at each step a series' value is its latest sample within the
- * lookback window (Prometheus's 5 minutes by default), so gaps behave as they do there.
+ * lookback window (Prometheus's 5 minutes by default), so gaps behave as they do there. A NaN
+ * point is a staleness marker (CSV cell `stale`): the series is absent from then on.
  */
 import type { Plan } from '../plan/types.ts';
 import { triggerSpecs } from '../plan/trigger-specs.ts';
@@ -23,6 +24,10 @@ export interface ReplayOptions {
   intervalMs?: number;
   /** Lookback window, ms. */
   lookbackMs?: number;
+  /** First evaluation time, epoch ms (default: the first sample's time). */
+  start?: number;
+  /** Last evaluation time, epoch ms (default: the last sample's time). */
+  end?: number;
   /** Called after each step with the step index and count, for progress. */
   onStep?: (step: number, steps: number) => void;
 }
@@ -45,9 +50,9 @@ export function replay(options: ReplayOptions): ReplayResult {
   const intervalMs = options.intervalMs ?? plan.intervalMs;
   const lookbackMs = options.lookbackMs ?? DEFAULT_LOOKBACK_MS;
   const times = series.flatMap((s) => s.points.map((p) => p.at));
-  const start = Math.min(...times);
-  const end = Math.max(...times);
-  const steps = times.length === 0 ? 0 : Math.floor((end - start) / intervalMs) + 1;
+  const start = options.start ?? Math.min(...times);
+  const end = options.end ?? Math.max(...times);
+  const steps = Number.isFinite(start) && Number.isFinite(end) && end >= start ? Math.floor((end - start) / intervalMs) + 1 : 0;
   const specs = triggerSpecs(plan);
   const transitions: Transition[] = [];
   let state: EngineState | undefined;
@@ -76,7 +81,9 @@ export function inputsAt(plan: Plan, series: readonly RecordedSeries[], now: num
     const vector: Series[] = [];
     for (const s of recorded) {
       const p = latestAt(s.points, now);
-      if (p && now - p.at < lookbackMs) vector.push({ labels: s.labels, value: p.value * metric.scale });
+      // A NaN point is a staleness marker: the series ends there. The lookback is inclusive,
+      // as in Prometheus 2.x.
+      if (p && !Number.isNaN(p.value) && now - p.at <= lookbackMs) vector.push({ labels: s.labels, value: p.value * metric.scale });
     }
     inputs[metric.name] = vector.length > 0 ? vector : { unknown: `no sample of "${metric.name}" in the last ${lookbackMs / 1000}s` };
   }

@@ -1,7 +1,8 @@
 /**
  * Reads recorded samples from CSV: the first column is the time (ISO-8601, or epoch seconds or
  * milliseconds), every other column a plan metric, optionally with labels
- * (`sms_pending{stream="SMS"}`). An empty cell means no sample at that time.
+ * (`sms_pending{stream="SMS"}`). An empty cell means no sample at that time; `stale` ends the
+ * series there, like a Prometheus staleness marker.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -67,7 +68,12 @@ export function parseSeriesCsv(text: string, file: string): RecordedSeries[] {
     }
     row.slice(1).forEach((cell, c) => {
       if (cell === '') return;
-      const value = Number(cell);
+      // `stale` ends a series the way a Prometheus staleness marker does.
+      const value = cell.toLowerCase() === 'stale' ? NaN : Number(cell);
+      if (Number.isNaN(value) && cell.toLowerCase() === 'stale') {
+        series[c]!.points.push({ at, value });
+        return;
+      }
       if (cell.toLowerCase() === 'nan' || Number.isNaN(value)) {
         throw new HeadroomError('CSV_INVALID', `"${cell}" is not a number`, { file, line, column: c + 2, path: header[c + 1], hint: 'leave the cell empty for "no sample"' });
       }
