@@ -16,7 +16,9 @@ const files = readdirSync(here)
 let failed = false;
 for (const file of files) {
   console.error(`running ${file} ...`);
-  const mod = (await import(pathToFileURL(join(here, file)).href)) as { run: () => Promise<string> };
+  const mod = (await import(pathToFileURL(join(here, file)).href)) as {
+    run: () => Promise<string>;
+  };
   const table = await mod.run();
   console.log(table);
   if (table.includes('❌')) failed = true;

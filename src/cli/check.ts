@@ -33,27 +33,33 @@ export function overallStatus(statuses: readonly TriggerStatus[]): string {
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('collect now, evaluate triggers, print a status table (exit 0 ok, 1 warning, 2 critical, 3 unknown)')
+    .description(
+      'collect now, evaluate triggers, print a status table (exit 0 ok, 1 warning, 2 critical, 3 unknown)',
+    )
     .requiredOption('--plan <file>', 'plan file')
     .option('--store <file>', 'SQLite store for samples and alert state', '.headroom/headroom.db')
     .option('--no-store', 'keep nothing between runs (every check starts fresh)')
     .option('--timeout <duration>', 'deadline for collecting from all sources', '10s')
     .option('--json', 'print one JSON document')
-    .action(async (options: { plan: string; store: string | false; timeout: string; json?: boolean }) => {
-      const plan = loadPlan(options.plan);
-      const timeoutMs = parseDurationOption(options.timeout, '--timeout');
-      const store: Store | undefined = options.store ? await openSqliteStore({ path: options.store }) : undefined;
-      const collector = new Collector(plan, Date.now);
-      try {
-        const result = await new Cycle(plan, collector, store, Date.now).run(timeoutMs);
-        if (options.json) printJson(checkDocument(plan, result));
-        else process.stdout.write(`${renderCheck(plan, result)}\n`);
-        process.exitCode = exitCodeFor(result.statuses);
-      } finally {
-        await collector.close();
-        await store?.close();
-      }
-    });
+    .action(
+      async (options: { plan: string; store: string | false; timeout: string; json?: boolean }) => {
+        const plan = loadPlan(options.plan);
+        const timeoutMs = parseDurationOption(options.timeout, '--timeout');
+        const store: Store | undefined = options.store
+          ? await openSqliteStore({ path: options.store })
+          : undefined;
+        const collector = new Collector(plan, Date.now);
+        try {
+          const result = await new Cycle(plan, collector, store, Date.now).run(timeoutMs);
+          if (options.json) printJson(checkDocument(plan, result));
+          else process.stdout.write(`${renderCheck(plan, result)}\n`);
+          process.exitCode = exitCodeFor(result.statuses);
+        } finally {
+          await collector.close();
+          await store?.close();
+        }
+      },
+    );
 }
 
 /** The `check --json` document. */
@@ -64,20 +70,40 @@ export function checkDocument(plan: Plan, result: CycleResult): Record<string, u
     status: overallStatus(result.statuses),
     exit_code: exitCodeFor(result.statuses),
     sources: Object.fromEntries(
-      Object.entries(result.collected.sources).map(([name, s]) => [name, { kind: s.kind, state: s.health.state, last_error: s.health.lastError }]),
+      Object.entries(result.collected.sources).map(([name, s]) => [
+        name,
+        { kind: s.kind, state: s.health.state, last_error: s.health.lastError },
+      ]),
     ),
-    failures: Object.fromEntries(Object.entries(result.collected.failures).map(([m, e]) => [m, e.toJSON()])),
+    failures: Object.fromEntries(
+      Object.entries(result.collected.failures).map(([m, e]) => [m, e.toJSON()]),
+    ),
     triggers: result.statuses.map((s) => {
       const t = plan.triggers.find((x) => x.name === s.trigger)!;
-      return { ...s, expr: t.expr.text, unit: t.unit, display_value: displayValue(s.value, t.unit, t.levels[0]?.condition.text) };
+      return {
+        ...s,
+        expr: t.expr.text,
+        unit: t.unit,
+        display_value: displayValue(s.value, t.unit, t.levels[0]?.condition.text),
+      };
     }),
-    samples: result.collected.samples.map((s) => ({ metric: s.metric, labels: s.labels, value: s.value })),
+    samples: result.collected.samples.map((s) => ({
+      metric: s.metric,
+      labels: s.labels,
+      value: s.value,
+    })),
     store_error: result.storeError,
   };
 }
 
-function displayValue(value: number | undefined, unit: string, conditionText: string | undefined): string {
-  return unit === '' && conditionText?.includes('%') ? formatRatio(value) : formatValue(value, unit);
+function displayValue(
+  value: number | undefined,
+  unit: string,
+  conditionText: string | undefined,
+): string {
+  return unit === '' && conditionText?.includes('%')
+    ? formatRatio(value)
+    : formatValue(value, unit);
 }
 
 /** The human status table. */
@@ -86,11 +112,23 @@ export function renderCheck(plan: Plan, result: CycleResult): string {
     const t = plan.triggers.find((x) => x.name === s.trigger)!;
     const level = t.levels.find((l) => l.severity === s.severity) ?? t.levels[0];
     const thresholds = t.levels.map((l) => `${l.severity[0]} ${l.condition.text}`).join(', ');
-    const note = s.status === 'unknown' ? (s.reason ?? '') : s.status === 'ok' ? '' : (s.action ?? level?.action ?? '');
-    return [t.name, colourStatus(s.status), displayValue(s.value, t.unit, t.levels[0]?.condition.text), thresholds, note];
+    const note =
+      s.status === 'unknown'
+        ? (s.reason ?? '')
+        : s.status === 'ok'
+          ? ''
+          : (s.action ?? level?.action ?? '');
+    return [
+      t.name,
+      colourStatus(s.status),
+      displayValue(s.value, t.unit, t.levels[0]?.condition.text),
+      thresholds,
+      note,
+    ];
   });
   const sourceLines = Object.entries(result.collected.sources).map(
-    ([name, s]) => `  ${name} (${s.kind}): ${colourStatus(s.health.state === 'ok' ? 'ok' : s.health.state)}${s.health.lastError ? ` — ${s.health.lastError}` : ''}`,
+    ([name, s]) =>
+      `  ${name} (${s.kind}): ${colourStatus(s.health.state === 'ok' ? 'ok' : s.health.state)}${s.health.lastError ? ` — ${s.health.lastError}` : ''}`,
   );
   return [
     `${plan.name} — ${new Date(result.at).toISOString()} — ${colourStatus(overallStatus(result.statuses))}`,

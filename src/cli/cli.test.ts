@@ -11,14 +11,18 @@ const plan = (name: string, body: string): string => {
   writeFileSync(file, `version: 1\nname: ${name.replace('.yaml', '')}\ninterval: 1s\n${body}`);
   return file;
 };
-const HOST = 'sources:\n  me: { kind: host }\nmetrics:\n  mem: { from: me, field: memory_utilization }\n  cpus: { from: me, field: cpus }\n';
+const HOST =
+  'sources:\n  me: { kind: host }\nmetrics:\n  mem: { from: me, field: memory_utilization }\n  cpus: { from: me, field: cpus }\n';
 
 before(() => (dir = mkdtempSync(join(tmpdir(), 'headroom-cli-'))));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('headroom CLI', () => {
   it('validate: a bad plan exits 3 with file:line:col and no stack trace', async () => {
-    const file = plan('bad.yaml', `${HOST}triggers:\n  - name: m\n    expr: mem\n    for: 5 GB\n    warning: { when: "> 50%" }\n`);
+    const file = plan(
+      'bad.yaml',
+      `${HOST}triggers:\n  - name: m\n    expr: mem\n    for: 5 GB\n    warning: { when: "> 50%" }\n`,
+    );
     const r = await runCli(['validate', file]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, new RegExp(`${file}:12:10: PLAN_UNIT at triggers\\[0\\]\\.for`));
@@ -29,39 +33,61 @@ describe('headroom CLI', () => {
     const file = plan('bad2.yaml', `${HOST}trigers: []\n`);
     const r = await runCli(['validate', file, '--json']);
     assert.equal(r.code, 3);
-    const doc = JSON.parse(r.stdout) as { ok: boolean; plans: { errors: { code: string; line: number }[] }[] };
+    const doc = JSON.parse(r.stdout) as {
+      ok: boolean;
+      plans: { errors: { code: string; line: number }[] }[];
+    };
     assert.equal(doc.ok, false);
     assert.equal(doc.plans[0]!.errors[0]!.code, 'PLAN_UNKNOWN_FIELD');
     assert.equal(doc.plans[0]!.errors[0]!.line, 9);
   });
 
   it('check: exit 0 and a status table when every trigger is ok', async () => {
-    const file = plan('ok.yaml', `${HOST}triggers:\n  - name: cpus-present\n    expr: cpus\n    critical: { when: "< 1", action: "no CPUs?" }\n`);
+    const file = plan(
+      'ok.yaml',
+      `${HOST}triggers:\n  - name: cpus-present\n    expr: cpus\n    critical: { when: "< 1", action: "no CPUs?" }\n`,
+    );
     const r = await runCli(['check', '--plan', file, '--no-store']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /cpus-present\s+ok/);
   });
 
   it('check --json: critical exits 2 and reports the action', async () => {
-    const file = plan('crit.yaml', `${HOST}triggers:\n  - name: always\n    expr: cpus\n    critical: { when: ">= 1", action: "Double worker count NOW" }\n`);
+    const file = plan(
+      'crit.yaml',
+      `${HOST}triggers:\n  - name: always\n    expr: cpus\n    critical: { when: ">= 1", action: "Double worker count NOW" }\n`,
+    );
     const r = await runCli(['check', '--plan', file, '--no-store', '--json']);
     assert.equal(r.code, 2, r.stderr);
-    const doc = JSON.parse(r.stdout) as { status: string; exit_code: number; triggers: { status: string; action: string }[] };
+    const doc = JSON.parse(r.stdout) as {
+      status: string;
+      exit_code: number;
+      triggers: { status: string; action: string }[];
+    };
     assert.equal(doc.status, 'critical');
     assert.equal(doc.exit_code, 2);
     assert.equal(doc.triggers[0]!.action, 'Double worker count NOW');
   });
 
   it('check: a warning with for goes pending, then firing on a later run (state persists)', async () => {
-    const file = plan('pend.yaml', `${HOST}triggers:\n  - name: slow\n    expr: cpus\n    for: 1s\n    warning: { when: ">= 1", action: look }\n`);
+    const file = plan(
+      'pend.yaml',
+      `${HOST}triggers:\n  - name: slow\n    expr: cpus\n    for: 1s\n    warning: { when: ">= 1", action: look }\n`,
+    );
     const store = join(dir, 'state.db');
     const first = await runCli(['check', '--plan', file, '--store', store, '--json']);
     assert.equal(first.code, 0, first.stderr);
-    assert.equal((JSON.parse(first.stdout) as { triggers: { status: string }[] }).triggers[0]!.status, 'pending');
+    assert.equal(
+      (JSON.parse(first.stdout) as { triggers: { status: string }[] }).triggers[0]!.status,
+      'pending',
+    );
     await new Promise((r) => setTimeout(r, 1100));
     const second = await runCli(['check', '--plan', file, '--store', store, '--json']);
     assert.equal(second.code, 1, second.stderr);
-    assert.equal((JSON.parse(second.stdout) as { triggers: { status: string }[] }).triggers[0]!.status, 'warning');
+    assert.equal(
+      (JSON.parse(second.stdout) as { triggers: { status: string }[] }).triggers[0]!.status,
+      'warning',
+    );
   });
 
   it('check: a dead source makes its triggers unknown, exit 3', async () => {
@@ -71,7 +97,10 @@ describe('headroom CLI', () => {
     );
     const r = await runCli(['check', '--plan', file, '--no-store', '--json', '--timeout', '3s']);
     assert.equal(r.code, 3, r.stderr);
-    const doc = JSON.parse(r.stdout) as { triggers: { status: string; reason: string }[]; sources: Record<string, { state: string }> };
+    const doc = JSON.parse(r.stdout) as {
+      triggers: { status: string; reason: string }[];
+      sources: Record<string, { state: string }>;
+    };
     assert.equal(doc.triggers[0]!.status, 'unknown');
     assert.equal(doc.sources.prom!.state, 'error');
   });
@@ -91,7 +120,10 @@ describe('headroom CLI', () => {
   });
 
   it('replay prints every state change from a CSV', async () => {
-    const file = plan('replay.yaml', `${HOST}triggers:\n  - name: mem\n    expr: mem\n    for: 2s\n    warning: { when: "> 50%" }\n`);
+    const file = plan(
+      'replay.yaml',
+      `${HOST}triggers:\n  - name: mem\n    expr: mem\n    for: 2s\n    warning: { when: "> 50%" }\n`,
+    );
     const csv = join(dir, 'samples.csv');
     writeFileSync(csv, 'time,mem\n0,0.1\n1,0.6\n2,0.6\n3,0.6\n4,0.2\n');
     const r = await runCli(['replay', '--plan', file, '--csv', csv, '--json']);
@@ -113,11 +145,17 @@ describe('headroom CLI', () => {
     writeFileSync(csv, 'time,memory\n0,1\n');
     const r = await runCli(['replay', '--plan', file, '--csv', csv]);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /bad\.csv:1: CSV_INVALID: column "memory" names no metric.*hint: .*mem, cpus/s);
+    assert.match(
+      r.stderr,
+      /bad\.csv:1: CSV_INVALID: column "memory" names no metric.*hint: .*mem, cpus/s,
+    );
   });
 
   it('export prometheus-rules writes one rule per level with for and action', async () => {
-    const file = plan('export.yaml', `${HOST}triggers:\n  - name: mem\n    expr: mem\n    for: 10m\n    warning: { when: "> 70%", action: scale }\n    critical: { when: "> 85%" }\n`);
+    const file = plan(
+      'export.yaml',
+      `${HOST}triggers:\n  - name: mem\n    expr: mem\n    for: 10m\n    warning: { when: "> 70%", action: scale }\n    critical: { when: "> 85%" }\n`,
+    );
     const r = await runCli(['export', 'prometheus-rules', '--plan', file]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /alert: mem\n\s+expr: \(headroom_mem\) > 0\.7\n\s+for: 10m/);

@@ -10,7 +10,7 @@ import { printJson } from './output.ts';
 
 /** Registers `export` and its formats. */
 export function registerExport(program: Command): void {
-  const exporter = program.command('export').description('write the plan in another tool\'s format');
+  const exporter = program.command('export').description("write the plan in another tool's format");
   exporter
     .command('prometheus-rules')
     .description('the triggers as a Prometheus alerting rules file')
@@ -21,8 +21,10 @@ export function registerExport(program: Command): void {
       const plan = loadPlan(options.plan);
       const rules = prometheusRules(plan);
       if (options.out) writeFileSync(options.out, rules.yaml);
-      if (options.json) printJson({ plan: plan.name, file: options.out, yaml: rules.yaml, skipped: rules.skipped });
+      if (options.json)
+        printJson({ plan: plan.name, file: options.out, yaml: rules.yaml, skipped: rules.skipped });
       else if (!options.out) process.stdout.write(rules.yaml);
-      for (const s of rules.skipped) process.stderr.write(`skipped trigger "${s.trigger}": ${s.reason}\n`);
+      for (const s of rules.skipped)
+        process.stderr.write(`skipped trigger "${s.trigger}": ${s.reason}\n`);
     });
 }

@@ -46,7 +46,9 @@ export function registerInit(program: Command): void {
       if (options.json) printJson({ ok: true, template: options.template, file: options.out });
       else {
         process.stdout.write(`wrote ${options.out} from the ${options.template} template\n`);
-        process.stdout.write(`next: headroom validate ${options.out} && headroom check --plan ${options.out}\n`);
+        process.stdout.write(
+          `next: headroom validate ${options.out} && headroom check --plan ${options.out}\n`,
+        );
       }
     });
 }

@@ -15,11 +15,20 @@ import { registerValidate } from './validate.ts';
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command('headroom')
-    .description('A living capacity plan: watch, judge, forecast and scale from your scaling roadmap.')
+    .description(
+      'A living capacity plan: watch, judge, forecast and scale from your scaling roadmap.',
+    )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerValidate, registerCheck, registerReplay, registerExport, registerDemo]) {
+  for (const register of [
+    registerInit,
+    registerValidate,
+    registerCheck,
+    registerReplay,
+    registerExport,
+    registerDemo,
+  ]) {
     register(program);
   }
   return program;
@@ -43,7 +52,9 @@ export async function main(argv: string[]): Promise<number> {
 export function reportFailure(err: unknown, json: boolean): number {
   const errors = asHeadroomErrors(err);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ok: false, errors: errors.map((e) => e.toJSON()) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, errors: errors.map((e) => e.toJSON()) }, null, 2)}\n`,
+    );
   } else {
     for (const e of errors) process.stderr.write(`${formatError(e)}\n`);
     if (errors.length > 1) process.stderr.write(`${errors.length} problems found\n`);

@@ -8,7 +8,9 @@ import { parseDurationMs } from '../plan/units.ts';
 export function parseDurationOption(text: string, option: string): number {
   const ms = parseDurationMs(text);
   if (ms === undefined || ms <= 0) {
-    throw new HeadroomError('USAGE', `${option} "${text}" is not a duration`, { hint: `write e.g. ${option} 10s` });
+    throw new HeadroomError('USAGE', `${option} "${text}" is not a duration`, {
+      hint: `write e.g. ${option} 10s`,
+    });
   }
   return ms;
 }

@@ -11,10 +11,16 @@ export function printJson(value: unknown): void {
 
 /** Renders rows as an aligned text table with a header. */
 export function table(header: string[], rows: string[][]): string {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes take no width on screen.
   const visible = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
-  const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const widths = header.map((h, i) =>
+    Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))),
+  );
   const line = (cells: string[]): string =>
-    cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visible(c)))).join('  ').trimEnd();
+    cells
+      .map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visible(c))))
+      .join('  ')
+      .trimEnd();
   return [line(header.map((h) => pc.bold(h))), ...rows.map(line)].join('\n');
 }
 

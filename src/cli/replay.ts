@@ -19,50 +19,91 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description("replay recorded samples through the plan's triggers and print every state change")
     .requiredOption('--plan <file>', 'plan file')
-    .requiredOption('--csv <file>', 'samples: first column the time, the others named after plan metrics')
+    .requiredOption(
+      '--csv <file>',
+      'samples: first column the time, the others named after plan metrics',
+    )
     .option('--interval <duration>', "evaluation interval (default: the plan's)")
     .option('--lookback <duration>', 'how long a sample stays current', '5m')
     .option('--json', 'print one JSON document')
-    .action((options: { plan: string; csv: string; interval?: string; lookback: string; json?: boolean }) => {
-      const plan = loadPlan(options.plan);
-      const series = readSeriesCsv(options.csv);
-      const known = new Set(Object.keys(plan.metrics));
-      const unknown = series.filter((s) => !known.has(s.metric)).map((s) => s.metric);
-      if (unknown.length > 0) {
-        throw new HeadroomError('CSV_INVALID', `${unknown.length > 1 ? 'columns' : 'column'} ${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length > 1 ? 'name' : 'names'} no metric of plan "${plan.name}"`, {
-          file: options.csv,
-          line: 1,
-          hint: `name columns after the plan's metrics: ${[...known].join(', ')}`,
+    .action(
+      (options: {
+        plan: string;
+        csv: string;
+        interval?: string;
+        lookback: string;
+        json?: boolean;
+      }) => {
+        const plan = loadPlan(options.plan);
+        const series = readSeriesCsv(options.csv);
+        const known = new Set(Object.keys(plan.metrics));
+        const unknown = series.filter((s) => !known.has(s.metric)).map((s) => s.metric);
+        if (unknown.length > 0) {
+          throw new HeadroomError(
+            'CSV_INVALID',
+            `${unknown.length > 1 ? 'columns' : 'column'} ${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length > 1 ? 'name' : 'names'} no metric of plan "${plan.name}"`,
+            {
+              file: options.csv,
+              line: 1,
+              hint: `name columns after the plan's metrics: ${[...known].join(', ')}`,
+            },
+          );
+        }
+        if (series.every((s) => s.points.length === 0)) {
+          throw new HeadroomError('CSV_INVALID', 'the CSV has no samples', {
+            file: options.csv,
+            hint: 'add rows below the header',
+          });
+        }
+        const intervalMs = options.interval
+          ? parseDurationOption(options.interval, '--interval')
+          : plan.intervalMs;
+        const bar = options.json ? undefined : progress('replaying');
+        const result = replay({
+          plan,
+          series,
+          intervalMs,
+          lookbackMs: parseDurationOption(options.lookback, '--lookback'),
+          onStep: bar?.update,
         });
-      }
-      if (series.every((s) => s.points.length === 0)) {
-        throw new HeadroomError('CSV_INVALID', 'the CSV has no samples', { file: options.csv, hint: 'add rows below the header' });
-      }
-      const intervalMs = options.interval ? parseDurationOption(options.interval, '--interval') : plan.intervalMs;
-      const bar = options.json ? undefined : progress('replaying');
-      const result = replay({ plan, series, intervalMs, lookbackMs: parseDurationOption(options.lookback, '--lookback'), onStep: bar?.update });
-      bar?.done();
-      const transitions = result.transitions.map((t) => ({
-        t: new Date(t.t).toISOString(),
-        trigger: t.trigger,
-        severity: t.severity,
-        labels: t.labels,
-        from: t.from,
-        to: t.to,
-        value: t.value,
-      }));
-      if (options.json) {
-        printJson({ plan: plan.name, start: new Date(result.start).toISOString(), end: new Date(result.end).toISOString(), steps: result.steps, interval: formatDurationMs(intervalMs), transitions });
-        return;
-      }
-      const units = new Map(plan.triggers.map((t) => [t.name, t.unit]));
-      process.stdout.write(
-        `${table(
-          ['time', 'trigger', 'severity', 'labels', 'from', 'to', 'value'],
-          transitions.map((t) => [t.t, t.trigger, t.severity, labelText(t.labels), t.from, colourStatus(t.to === 'firing' ? t.severity : t.to === 'pending' ? 'pending' : 'ok'), formatValue(t.value, units.get(t.trigger) ?? '')]),
-        )}\n${transitions.length} state changes over ${result.steps} evaluations (${formatDurationMs(intervalMs)} apart)\n`,
-      );
-    });
+        bar?.done();
+        const transitions = result.transitions.map((t) => ({
+          t: new Date(t.t).toISOString(),
+          trigger: t.trigger,
+          severity: t.severity,
+          labels: t.labels,
+          from: t.from,
+          to: t.to,
+          value: t.value,
+        }));
+        if (options.json) {
+          printJson({
+            plan: plan.name,
+            start: new Date(result.start).toISOString(),
+            end: new Date(result.end).toISOString(),
+            steps: result.steps,
+            interval: formatDurationMs(intervalMs),
+            transitions,
+          });
+          return;
+        }
+        const units = new Map(plan.triggers.map((t) => [t.name, t.unit]));
+        process.stdout.write(
+          `${table(
+            ['time', 'trigger', 'severity', 'labels', 'from', 'to', 'value'],
+            transitions.map((t) => [
+              t.t,
+              t.trigger,
+              t.severity,
+              labelText(t.labels),
+              t.from,
+              colourStatus(t.to === 'firing' ? t.severity : t.to === 'pending' ? 'pending' : 'ok'),
+              formatValue(t.value, units.get(t.trigger) ?? ''),
+            ]),
+          )}\n${transitions.length} state changes over ${result.steps} evaluations (${formatDurationMs(intervalMs)} apart)\n`,
+        );
+      },
+    );
 }
 
 function labelText(labels: Record<string, string>): string {

@@ -20,22 +20,47 @@ export function compileSourcesAndMetrics(ctx: CompileContext): Record<string, Pl
     }
     const { kind: _kind, ...options } = source;
     for (const issue of kind.validate(options)) {
-      ctx.fail('SOURCE_CONFIG', ['sources', name, ...issue.path.split('.').filter(Boolean)], issue.message, `see the "${source.kind}" source in docs/sources.md`);
+      ctx.fail(
+        'SOURCE_CONFIG',
+        ['sources', name, ...issue.path.split('.').filter(Boolean)],
+        issue.message,
+        `see the "${source.kind}" source in docs/sources.md`,
+      );
     }
   }
   const out: Record<string, PlanMetric> = {};
   for (const [name, m] of Object.entries(ctx.raw.metrics ?? {})) {
     const path = ['metrics', name];
-    const select = Object.fromEntries(Object.entries(m).filter(([k]) => !GENERIC_METRIC_KEYS.has(k)));
+    const select = Object.fromEntries(
+      Object.entries(m).filter(([k]) => !GENERIC_METRIC_KEYS.has(k)),
+    );
     const { unit, scale } = metricUnit(ctx, m.unit, [...path, 'unit']);
-    const metric: PlanMetric = { name, source: m.from, select, unit, scale, labels: m.labels ?? {}, description: m.description };
+    const metric: PlanMetric = {
+      name,
+      source: m.from,
+      select,
+      unit,
+      scale,
+      labels: m.labels ?? {},
+      description: m.description,
+    };
     if ((m.from === undefined) === (m.expr === undefined)) {
-      ctx.fail('PLAN_SCHEMA', path, `metric "${name}" needs exactly one of "from" (a source) or "expr" (a formula)`, 'write `from: <source name>` with the source\'s selector, or `expr: <formula over other metrics>`');
+      ctx.fail(
+        'PLAN_SCHEMA',
+        path,
+        `metric "${name}" needs exactly one of "from" (a source) or "expr" (a formula)`,
+        "write `from: <source name>` with the source's selector, or `expr: <formula over other metrics>`",
+      );
     } else if (m.expr !== undefined) {
       const expr = ctx.expr(m.expr, [...path, 'expr']);
       if (expr) {
         metric.expr = expr;
-        ctx.graph.add({ key: `metrics.${name}`, path: [...path, 'expr'], expr, deps: ctx.graph.dependencies(expr) });
+        ctx.graph.add({
+          key: `metrics.${name}`,
+          path: [...path, 'expr'],
+          expr,
+          deps: ctx.graph.dependencies(expr),
+        });
       }
     } else {
       checkSourceMetric(ctx, name, m.from!, select);
@@ -46,7 +71,12 @@ export function compileSourcesAndMetrics(ctx: CompileContext): Record<string, Pl
   return out;
 }
 
-function checkSourceMetric(ctx: CompileContext, name: string, from: string, select: Record<string, unknown>): void {
+function checkSourceMetric(
+  ctx: CompileContext,
+  name: string,
+  from: string,
+  select: Record<string, unknown>,
+): void {
   const source = ctx.raw.sources?.[from];
   if (!source) {
     ctx.unknown(['metrics', name, 'from'], 'source', from, Object.keys(ctx.raw.sources ?? {}));
@@ -56,21 +86,39 @@ function checkSourceMetric(ctx: CompileContext, name: string, from: string, sele
   if (!kind) return;
   const { kind: _kind, ...options } = source;
   for (const issue of kind.validate(options, select)) {
-    if (issue.path === '' || Object.hasOwn(select, issue.path.split('.')[0]!) || !Object.hasOwn(options, issue.path.split('.')[0]!)) {
-      ctx.fail('SOURCE_CONFIG', ['metrics', name, ...issue.path.split('.').filter(Boolean)], issue.message, `see the "${source.kind}" source in docs/sources.md`);
+    if (
+      issue.path === '' ||
+      Object.hasOwn(select, issue.path.split('.')[0]!) ||
+      !Object.hasOwn(options, issue.path.split('.')[0]!)
+    ) {
+      ctx.fail(
+        'SOURCE_CONFIG',
+        ['metrics', name, ...issue.path.split('.').filter(Boolean)],
+        issue.message,
+        `see the "${source.kind}" source in docs/sources.md`,
+      );
     }
   }
 }
 
 /** Canonical unit of a metric and the factor from the unit its source reports in. */
-function metricUnit(ctx: CompileContext, text: string | undefined, path: (string | number)[]): { unit: string; scale: number } {
+function metricUnit(
+  ctx: CompileContext,
+  text: string | undefined,
+  path: (string | number)[],
+): { unit: string; scale: number } {
   if (text === undefined || text === '' || text === '1') return { unit: '', scale: 1 };
   if (text === '%' || text === 'percent') return { unit: '', scale: 0.01 };
   try {
     const q = toQuantity(ctx.units, ctx.units.math.unit(1, text));
     return { unit: q.unit, scale: q.value };
   } catch {
-    ctx.fail('PLAN_UNIT', path, `"${text}" is not a unit`, 'write a unit such as B, GB, s, ms, msg/s or % (the unit the source reports values in)');
+    ctx.fail(
+      'PLAN_UNIT',
+      path,
+      `"${text}" is not a unit`,
+      'write a unit such as B, GB, s, ms, msg/s or % (the unit the source reports values in)',
+    );
     return { unit: '', scale: 1 };
   }
 }

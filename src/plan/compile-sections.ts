@@ -12,7 +12,8 @@ export function checkSections(ctx: CompileContext, tiers: PlanTier[]): void {
   checkUnitCosts(ctx);
   checkAutoscale(ctx);
   checkChecklist(ctx, tiers);
-  for (const [name, c] of Object.entries(ctx.raw.components ?? {})) compileCost(ctx, c.cost, ['components', name, 'cost']);
+  for (const [name, c] of Object.entries(ctx.raw.components ?? {}))
+    compileCost(ctx, c.cost, ['components', name, 'cost']);
 }
 
 function metricNames(ctx: CompileContext): string[] {
@@ -23,7 +24,12 @@ function checkSlos(ctx: CompileContext): void {
   (ctx.raw.slos ?? []).forEach((slo, i) => {
     const path = ['slos', i];
     if ((slo.metric === undefined) === (slo.expr === undefined)) {
-      ctx.fail('PLAN_SCHEMA', path, `SLO "${slo.name}" needs exactly one of "metric" or "expr"`, 'name the metric the objective is about, or give an expression');
+      ctx.fail(
+        'PLAN_SCHEMA',
+        path,
+        `SLO "${slo.name}" needs exactly one of "metric" or "expr"`,
+        'name the metric the objective is about, or give an expression',
+      );
       return;
     }
     const text = slo.metric ?? slo.expr!;
@@ -42,14 +48,21 @@ function checkSlos(ctx: CompileContext): void {
 function checkUnitCosts(ctx: CompileContext): void {
   for (const [name, uc] of Object.entries(ctx.raw.unit_costs ?? {})) {
     const path = ['unit_costs', name];
-    if (uc.metric !== undefined && !ctx.raw.metrics?.[uc.metric]) ctx.unknown([...path, 'metric'], 'metric', uc.metric, metricNames(ctx));
+    if (uc.metric !== undefined && !ctx.raw.metrics?.[uc.metric])
+      ctx.unknown([...path, 'metric'], 'metric', uc.metric, metricNames(ctx));
     ctx.quantityOf(uc.price, [...path, 'price'], 'USD', '0.0079 USD/msg');
   }
 }
 
-const POLICY_NEEDS: Record<string, { field: 'target' | 'steps' | 'slo' | 'replicas'; example: string } | undefined> = {
+const POLICY_NEEDS: Record<
+  string,
+  { field: 'target' | 'steps' | 'slo' | 'replicas'; example: string } | undefined
+> = {
   hpa: { field: 'target', example: 'target: 100 (average queue length per replica)' },
-  step: { field: 'steps', example: 'steps: [{ when: "> 500", change: 5 }, { when: "< 50", change: -2 }]' },
+  step: {
+    field: 'steps',
+    example: 'steps: [{ when: "> 500", change: 5 }, { when: "< 50", change: -2 }]',
+  },
   'target-latency': { field: 'slo', example: 'slo: "wait_p95 <= 30s"' },
   predictive: { field: 'target', example: 'target: 100' },
   fixed: { field: 'replicas', example: 'replicas: 3' },
@@ -65,13 +78,28 @@ function checkAutoscale(ctx: CompileContext): void {
     }
     const metric = a.metric ?? component.queue;
     if (metric === undefined && a.policy !== 'fixed') {
-      ctx.fail('PLAN_SCHEMA', path, `autoscale "${name}" needs a metric to scale on`, 'add `metric: <queue depth metric>` here or `queue:` on the component');
+      ctx.fail(
+        'PLAN_SCHEMA',
+        path,
+        `autoscale "${name}" needs a metric to scale on`,
+        'add `metric: <queue depth metric>` here or `queue:` on the component',
+      );
     } else if (metric !== undefined && !ctx.raw.metrics?.[metric]) {
-      ctx.unknown([...path, a.metric !== undefined ? 'metric' : 'policy'], 'metric', metric, metricNames(ctx));
+      ctx.unknown(
+        [...path, a.metric !== undefined ? 'metric' : 'policy'],
+        'metric',
+        metric,
+        metricNames(ctx),
+      );
     }
     const need = POLICY_NEEDS[a.policy];
     if (need && a[need.field] === undefined) {
-      ctx.fail('PLAN_SCHEMA', [...path, 'policy'], `policy "${a.policy}" needs "${need.field}"`, `add ${need.example}`);
+      ctx.fail(
+        'PLAN_SCHEMA',
+        [...path, 'policy'],
+        `policy "${a.policy}" needs "${need.field}"`,
+        `add ${need.example}`,
+      );
     }
     (a.steps ?? []).forEach((s, i) => ctx.condition(s.when, [...path, 'steps', i, 'when'], ''));
     if (a.min !== undefined && a.max !== undefined && a.min > a.max) {
@@ -86,7 +114,12 @@ function checkAutoscale(ctx: CompileContext): void {
 function checkChecklist(ctx: CompileContext, tiers: PlanTier[]): void {
   (ctx.raw.checklist ?? []).forEach((list, i) => {
     if (list.tier !== undefined && !tiers.some((t) => t.name === list.tier)) {
-      ctx.unknown(['checklist', i, 'tier'], 'tier', list.tier, tiers.map((t) => t.name));
+      ctx.unknown(
+        ['checklist', i, 'tier'],
+        'tier',
+        list.tier,
+        tiers.map((t) => t.name),
+      );
     }
   });
 }

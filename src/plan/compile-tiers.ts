@@ -13,9 +13,11 @@ export function compileTiers(ctx: CompileContext): PlanTier[] {
   return (ctx.raw.tiers ?? []).map((t, index) => {
     const path = ['tiers', index];
     for (const driver of Object.keys(t.until ?? {})) {
-      if (!ctx.raw.drivers?.[driver]) ctx.unknown([...path, 'until', driver], 'driver', driver, drivers, true);
+      if (!ctx.raw.drivers?.[driver])
+        ctx.unknown([...path, 'until', driver], 'driver', driver, drivers, true);
     }
-    const deployWhen = t.deploy_when === undefined ? undefined : ctx.expr(t.deploy_when, [...path, 'deploy_when']);
+    const deployWhen =
+      t.deploy_when === undefined ? undefined : ctx.expr(t.deploy_when, [...path, 'deploy_when']);
     const { monthlyCostUsd, costBreakdown } = compileCost(ctx, t.cost, [...path, 'cost']);
     const set: Record<string, number> = {};
     for (const [key, text] of Object.entries(t.set ?? {})) {
@@ -27,7 +29,16 @@ export function compileTiers(ctx: CompileContext): PlanTier[] {
       const c = ctx.condition(text, [...path, 'targets', name], undefined);
       if (c) targets[name] = c;
     }
-    return { name: t.name, index, until: t.until ?? {}, deployWhen, monthlyCostUsd, costBreakdown, set, targets };
+    return {
+      name: t.name,
+      index,
+      until: t.until ?? {},
+      deployWhen,
+      monthlyCostUsd,
+      costBreakdown,
+      set,
+      targets,
+    };
   });
 }
 
@@ -47,14 +58,20 @@ export function compileCost(
     if (v !== undefined) costBreakdown[item] = v;
   }
   const fixed = cost.fixed === undefined ? undefined : money(cost.fixed, [...path, 'fixed']);
-  const perReplicaUsd = cost.per_replica === undefined ? undefined : money(cost.per_replica, [...path, 'per_replica']);
+  const perReplicaUsd =
+    cost.per_replica === undefined ? undefined : money(cost.per_replica, [...path, 'per_replica']);
   const sum = Object.values(costBreakdown).reduce((a, b) => a + b, 0);
   const monthlyCostUsd = fixed ?? (Object.keys(costBreakdown).length > 0 ? sum : undefined);
   return { monthlyCostUsd, perReplicaUsd, costBreakdown };
 }
 
 /** A tier override `component.capacity.resource: value` (or a param, or replicas.min/max). */
-function compileSet(ctx: CompileContext, key: string, text: string | number, path: (string | number)[]): number | undefined {
+function compileSet(
+  ctx: CompileContext,
+  key: string,
+  text: string | number,
+  path: (string | number)[],
+): number | undefined {
   const parts = key.split('.');
   const settable = settableKeys(ctx);
   const nodeKey = parts.length === 1 ? `params.${key}` : `components.${key}`;
@@ -70,7 +87,12 @@ function compileSet(ctx: CompileContext, key: string, text: string | number, pat
       const metrics = Object.fromEntries(Object.keys(ctx.raw.metrics ?? {}).map((m) => [m, 1]));
       const unit = toQuantity(ctx.units, ctx.graph.evaluate(nodeKey, { metrics })).unit;
       if (unit !== q.unit) {
-        ctx.fail('PLAN_UNIT', path, `"${text}" does not fit ${key}, which is ${unit === '' ? 'a plain number' : unit}`, `write the value in the same unit as ${key}`);
+        ctx.fail(
+          'PLAN_UNIT',
+          path,
+          `"${text}" does not fit ${key}, which is ${unit === '' ? 'a plain number' : unit}`,
+          `write the value in the same unit as ${key}`,
+        );
         return undefined;
       }
       ctx.graph.setOverrideUnit(nodeKey, unit);

@@ -21,7 +21,13 @@ export const DEFAULT_INTERVAL_MS = 15_000;
 export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const units = createUnitSystem(raw.units ?? []);
   const names = declaredNames(raw);
-  const ctx = new CompileContext(raw, map, units, names, new FormulaGraph(units, nameSections(raw), resourceFields(raw)));
+  const ctx = new CompileContext(
+    raw,
+    map,
+    units,
+    names,
+    new FormulaGraph(units, nameSections(raw), resourceFields(raw)),
+  );
   checkNameClashes(ctx);
   const intervalMs = ctx.duration(raw.interval, ['interval'], DEFAULT_INTERVAL_MS);
   const params = compileParams(ctx);
@@ -31,7 +37,12 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const cycle = ctx.graph.findCycle();
   if (cycle) {
     const node = ctx.graph.nodes.get(cycle[0]!);
-    ctx.fail('PLAN_CYCLE', node?.path ?? [], `formulas refer to each other in a cycle: ${cycle.join(' → ')}`, 'break the cycle: one of these formulas must not depend on the others');
+    ctx.fail(
+      'PLAN_CYCLE',
+      node?.path ?? [],
+      `formulas refer to each other in a cycle: ${cycle.join(' → ')}`,
+      'break the cycle: one of these formulas must not depend on the others',
+    );
     throw new HeadroomErrors(byPosition(ctx.errors));
   }
   // Unit checks evaluate the graph; with broken references they would only echo those errors.
@@ -41,12 +52,29 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const tiers = compileTiers(ctx);
   checkSections(ctx, tiers);
   if (ctx.errors.length > 0) throw new HeadroomErrors(byPosition(ctx.errors));
-  return { file: String(map.locate([]).file), name: raw.name, intervalMs, raw, map, units, graph: ctx.graph, params, metrics, drivers, triggers, tiers };
+  return {
+    file: String(map.locate([]).file),
+    name: raw.name,
+    intervalMs,
+    raw,
+    map,
+    units,
+    graph: ctx.graph,
+    params,
+    metrics,
+    drivers,
+    triggers,
+    tiers,
+  };
 }
 
 /** Errors in document order. */
 function byPosition(errors: HeadroomError[]): HeadroomError[] {
-  return [...errors].sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0));
+  return [...errors].sort(
+    (a, b) =>
+      (a.location.line ?? 0) - (b.location.line ?? 0) ||
+      (a.location.column ?? 0) - (b.location.column ?? 0),
+  );
 }
 
 /** Which section each plain name resolves to; a driver shadows its own metric. */
@@ -87,9 +115,16 @@ function checkNameClashes(ctx: CompileContext): void {
   for (const section of sections) {
     for (const name of Object.keys(ctx.raw[section] ?? {})) {
       const first = owner.get(name);
-      const driverOfMetric = section === 'metrics' && first === 'drivers' && ctx.raw.drivers?.[name]?.metric === name;
+      const driverOfMetric =
+        section === 'metrics' && first === 'drivers' && ctx.raw.drivers?.[name]?.metric === name;
       if (first && !driverOfMetric) {
-        ctx.fail('PLAN_DUPLICATE', [section, name], `"${name}" is declared in both ${first} and ${section}`, 'give each param, driver, metric and component its own name', true);
+        ctx.fail(
+          'PLAN_DUPLICATE',
+          [section, name],
+          `"${name}" is declared in both ${first} and ${section}`,
+          'give each param, driver, metric and component its own name',
+          true,
+        );
       } else if (!first) owner.set(name, section);
     }
   }
@@ -98,7 +133,12 @@ function checkNameClashes(ctx: CompileContext): void {
     (ctx.raw[section] ?? []).forEach((entry, i) => {
       const prev = seen.get(entry.name);
       if (prev !== undefined) {
-        ctx.fail('PLAN_DUPLICATE', [section, i, 'name'], `${section} "${entry.name}" is declared twice (also at ${section}[${prev}])`, 'rename one of them; names must be unique within a section');
+        ctx.fail(
+          'PLAN_DUPLICATE',
+          [section, i, 'name'],
+          `${section} "${entry.name}" is declared twice (also at ${section}[${prev}])`,
+          'rename one of them; names must be unique within a section',
+        );
       } else seen.set(entry.name, i);
     });
   }
@@ -115,38 +155,69 @@ function compileParams(ctx: CompileContext): Record<string, Quantity> {
       try {
         out[name] = toQuantity(ctx.units, expr.evaluate({}));
       } catch (err) {
-        ctx.fail('PLAN_UNIT', path, `cannot evaluate "${text}": ${(err as Error).message}`, 'check the units on both sides of + and -');
+        ctx.fail(
+          'PLAN_UNIT',
+          path,
+          `cannot evaluate "${text}": ${(err as Error).message}`,
+          'check the units on both sides of + and -',
+        );
       }
     }
   }
   return out;
 }
 
-function compileDrivers(ctx: CompileContext, metrics: Record<string, PlanMetric>): Record<string, PlanDriver> {
+function compileDrivers(
+  ctx: CompileContext,
+  metrics: Record<string, PlanMetric>,
+): Record<string, PlanDriver> {
   const out: Record<string, PlanDriver> = {};
   for (const [name, d] of Object.entries(ctx.raw.drivers ?? {})) {
     const path = ['drivers', name];
-    if (d.metric !== undefined && !metrics[d.metric]) ctx.unknown([...path, 'metric'], 'metric', d.metric, Object.keys(metrics));
+    if (d.metric !== undefined && !metrics[d.metric])
+      ctx.unknown([...path, 'metric'], 'metric', d.metric, Object.keys(metrics));
     if (d.metric === undefined && d.value === undefined) {
-      ctx.fail('PLAN_SCHEMA', path, `driver "${name}" needs a metric or a value`, 'add `metric: <metric name>` to measure it live, or `value: <number>` for a fixed current value');
+      ctx.fail(
+        'PLAN_SCHEMA',
+        path,
+        `driver "${name}" needs a metric or a value`,
+        'add `metric: <metric name>` to measure it live, or `value: <number>` for a fixed current value',
+      );
     }
-    const growth = d.growth === undefined ? undefined : parseGrowth(ctx, d.growth, [...path, 'growth']);
+    const growth =
+      d.growth === undefined ? undefined : parseGrowth(ctx, d.growth, [...path, 'growth']);
     out[name] = { name, metric: d.metric, value: d.value, growth, description: d.description };
     // A measured driver reads its metric; its static value stands in while the metric has no data.
     const alias = d.metric !== undefined ? `metrics.${d.metric}` : undefined;
-    ctx.graph.add({ key: `drivers.${name}`, path, deps: alias ? [alias] : [], alias, constant: d.value });
+    ctx.graph.add({
+      key: `drivers.${name}`,
+      path,
+      deps: alias ? [alias] : [],
+      alias,
+      constant: d.value,
+    });
   }
   return out;
 }
 
 const COMPOUND = /^\s*([\d.]+)\s*%\s*(?:per\s+|\/\s*)(\w+)\s*$/;
 
-function parseGrowth(ctx: CompileContext, text: string, path: (string | number)[]): PlanGrowth | undefined {
+function parseGrowth(
+  ctx: CompileContext,
+  text: string,
+  path: (string | number)[],
+): PlanGrowth | undefined {
   const compound = COMPOUND.exec(text);
   if (compound) {
-    const periodMs = parseDurationMs(`1 ${compound[2]}`) ?? (compound[2] === 'month' ? 2_629_800_000 : undefined);
+    const periodMs =
+      parseDurationMs(`1 ${compound[2]}`) ?? (compound[2] === 'month' ? 2_629_800_000 : undefined);
     if (periodMs === undefined) {
-      ctx.fail('PLAN_UNIT', path, `"${compound[2]}" is not a period`, 'write e.g. 10%/month or 2%/week');
+      ctx.fail(
+        'PLAN_UNIT',
+        path,
+        `"${compound[2]}" is not a period`,
+        'write e.g. 10%/month or 2%/week',
+      );
       return undefined;
     }
     return { kind: 'compound', rate: Number(compound[1]) / 100, periodMs, text };
@@ -154,7 +225,12 @@ function parseGrowth(ctx: CompileContext, text: string, path: (string | number)[
   const q = ctx.constant(text, path);
   if (!q) return undefined;
   if (q.unit !== '1/s') {
-    ctx.fail('PLAN_UNIT', path, `growth "${text}" is not a rate per time`, 'write e.g. 15/week (linear) or 10%/month (compound)');
+    ctx.fail(
+      'PLAN_UNIT',
+      path,
+      `growth "${text}" is not a rate per time`,
+      'write e.g. 15/week (linear) or 10%/month (compound)',
+    );
     return undefined;
   }
   return { kind: 'linear', rate: q.value / 1000, periodMs: 1, text };
@@ -165,7 +241,12 @@ function compileTriggers(ctx: CompileContext): PlanTrigger[] {
   (ctx.raw.triggers ?? []).forEach((t, index) => {
     const path = ['triggers', index];
     if (t.component !== undefined && !ctx.raw.components?.[t.component]) {
-      ctx.unknown([...path, 'component'], 'component', t.component, Object.keys(ctx.raw.components ?? {}));
+      ctx.unknown(
+        [...path, 'component'],
+        'component',
+        t.component,
+        Object.keys(ctx.raw.components ?? {}),
+      );
     }
     const expr = ctx.expr(t.expr, [...path, 'expr']);
     if (!expr) return;
@@ -173,7 +254,12 @@ function compileTriggers(ctx: CompileContext): PlanTrigger[] {
     const unit = ctx.probeUnit(expr, [...path, 'expr']);
     if (unit === undefined && ctx.graphComplete) return;
     if (!t.warning && !t.critical) {
-      ctx.fail('PLAN_SCHEMA', path, `trigger "${t.name}" has neither warning nor critical`, 'add `warning: { when: "> 70%" }` and/or `critical: { when: ... }`');
+      ctx.fail(
+        'PLAN_SCHEMA',
+        path,
+        `trigger "${t.name}" has neither warning nor critical`,
+        'add `warning: { when: "> 70%" }` and/or `critical: { when: ... }`',
+      );
     }
     const levels: PlanLevel[] = [];
     for (const severity of ['warning', 'critical'] as const) {
@@ -185,12 +271,32 @@ function compileTriggers(ctx: CompileContext): PlanTrigger[] {
       levels.push({
         severity,
         condition,
-        forMs: ctx.duration(level.for ?? t.for, level.for !== undefined ? [...lp, 'for'] : [...path, 'for'], 0),
-        keepFiringForMs: ctx.duration(level.keep_firing_for ?? t.keep_firing_for, level.keep_firing_for !== undefined ? [...lp, 'keep_firing_for'] : [...path, 'keep_firing_for'], 0),
+        forMs: ctx.duration(
+          level.for ?? t.for,
+          level.for !== undefined ? [...lp, 'for'] : [...path, 'for'],
+          0,
+        ),
+        keepFiringForMs: ctx.duration(
+          level.keep_firing_for ?? t.keep_firing_for,
+          level.keep_firing_for !== undefined
+            ? [...lp, 'keep_firing_for']
+            : [...path, 'keep_firing_for'],
+          0,
+        ),
         action: level.action,
       });
     }
-    out.push({ name: t.name, index, description: t.description, component: t.component, expr, unit: unit ?? '', inputs: ctx.graph.inputsOf(deps), levels, labels: t.labels ?? {} });
+    out.push({
+      name: t.name,
+      index,
+      description: t.description,
+      component: t.component,
+      expr,
+      unit: unit ?? '',
+      inputs: ctx.graph.inputsOf(deps),
+      levels,
+      labels: t.labels ?? {},
+    });
   });
   return out;
 }

@@ -33,7 +33,13 @@ export class CompileContext {
   }
 
   /** Records an unknown reference with a "did you mean" among `candidates`. */
-  unknown(path: FieldPath, what: string, name: string, candidates: Iterable<string>, key = false): void {
+  unknown(
+    path: FieldPath,
+    what: string,
+    name: string,
+    candidates: Iterable<string>,
+    key = false,
+  ): void {
     const list = [...candidates];
     const guess = list.length > 0 ? closest(name, list) : undefined;
     const hint = guess
@@ -47,7 +53,8 @@ export class CompileContext {
     try {
       const compiled = compileExpression(String(text), this.units, this.names);
       for (const w of compiled.windows) {
-        if (!this.raw.metrics?.[w.metric]) this.unknown(path, 'metric', w.metric, Object.keys(this.raw.metrics ?? {}));
+        if (!this.raw.metrics?.[w.metric])
+          this.unknown(path, 'metric', w.metric, Object.keys(this.raw.metrics ?? {}));
       }
       return compiled;
     } catch (err) {
@@ -70,23 +77,43 @@ export class CompileContext {
     const compiled = this.expr(text, path);
     if (!compiled) return undefined;
     if (compiled.symbols.length + compiled.paths.length + compiled.windows.length > 0) {
-      this.fail('PLAN_EXPRESSION', path, `"${text}" must be a constant here, not a formula`, 'write a number with its unit, e.g. `100 GB`');
+      this.fail(
+        'PLAN_EXPRESSION',
+        path,
+        `"${text}" must be a constant here, not a formula`,
+        'write a number with its unit, e.g. `100 GB`',
+      );
       return undefined;
     }
     try {
       return toQuantity(this.units, compiled.evaluate({}));
     } catch (err) {
-      this.fail('PLAN_UNIT', path, `cannot evaluate "${text}": ${(err as Error).message}`, 'write a number with its unit, e.g. `100 GB`');
+      this.fail(
+        'PLAN_UNIT',
+        path,
+        `cannot evaluate "${text}": ${(err as Error).message}`,
+        'write a number with its unit, e.g. `100 GB`',
+      );
       return undefined;
     }
   }
 
   /** A constant of an expected dimension (by canonical unit), else a PLAN_UNIT error. */
-  quantityOf(text: string | number, path: FieldPath, unit: string, example: string): number | undefined {
+  quantityOf(
+    text: string | number,
+    path: FieldPath,
+    unit: string,
+    example: string,
+  ): number | undefined {
     const q = this.constant(text, path);
     if (!q) return undefined;
     if (q.unit !== unit) {
-      this.fail('PLAN_UNIT', path, `"${text}" is ${describe(q)}, but ${describeUnit(unit)} belongs here`, `write e.g. ${example}`);
+      this.fail(
+        'PLAN_UNIT',
+        path,
+        `"${text}" is ${describe(q)}, but ${describeUnit(unit)} belongs here`,
+        `write e.g. ${example}`,
+      );
       return undefined;
     }
     return q.value;
@@ -99,9 +126,19 @@ export class CompileContext {
     if (ms !== undefined) return ms;
     const q = safeQuantity(this.units, text);
     if (q && q.unit !== 's') {
-      this.fail('PLAN_UNIT', path, `"${text}" is ${describe(q)}, but a duration belongs here`, 'write a duration such as 30s, 10m, 1h or 7d');
+      this.fail(
+        'PLAN_UNIT',
+        path,
+        `"${text}" is ${describe(q)}, but a duration belongs here`,
+        'write a duration such as 30s, 10m, 1h or 7d',
+      );
     } else {
-      this.fail('PLAN_SCHEMA', path, `"${text}" is not a duration`, 'write a duration such as 30s, 10m, 1h or 7d');
+      this.fail(
+        'PLAN_SCHEMA',
+        path,
+        `"${text}" is not a duration`,
+        'write a duration such as 30s, 10m, 1h or 7d',
+      );
     }
     return fallbackMs;
   }
@@ -129,7 +166,12 @@ export class CompileContext {
   condition(text: string, path: FieldPath, unit: string | undefined): PlanCondition | undefined {
     const m = CONDITION.exec(text);
     if (!m) {
-      this.fail('PLAN_SCHEMA', path, `"${text}" is not a condition`, 'write an operator and a threshold, e.g. "> 70%" or "<= 200ms"');
+      this.fail(
+        'PLAN_SCHEMA',
+        path,
+        `"${text}" is not a condition`,
+        'write an operator and a threshold, e.g. "> 70%" or "<= 200ms"',
+      );
       return undefined;
     }
     const q = this.constant(m[2]!, path);

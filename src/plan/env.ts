@@ -40,17 +40,20 @@ function interpolateString(
   errors: HeadroomError[],
   path: FieldPath,
 ): string {
-  return text.replace(PATTERN, (whole, escaped: string | undefined, name: string, fallback?: string) => {
-    if (escaped) return whole.slice(1);
-    const found = env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    errors.push(
-      new HeadroomError('PLAN_ENV', `environment variable ${name} is not set`, {
-        ...map.locate(path),
-        hint: `export ${name}=... before running headroom, or write \${${name}:-default} in the plan`,
-      }),
-    );
-    return '';
-  });
+  return text.replace(
+    PATTERN,
+    (whole, escaped: string | undefined, name: string, fallback?: string) => {
+      if (escaped) return whole.slice(1);
+      const found = env[name];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      errors.push(
+        new HeadroomError('PLAN_ENV', `environment variable ${name} is not set`, {
+          ...map.locate(path),
+          hint: `export ${name}=... before running headroom, or write \${${name}:-default} in the plan`,
+        }),
+      );
+      return '';
+    },
+  );
 }

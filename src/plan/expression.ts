@@ -83,7 +83,9 @@ export function compileExpression(
   let source = normalizeExpression(text).replace(WINDOW_CALL, (_all, fn, metric, window) => {
     const windowMs = parseDurationMs(String(window).trim());
     if (windowMs === undefined || windowMs <= 0) {
-      throw new ExpressionError(`${fn}(): "${window}" is not a duration; write e.g. ${fn}(${metric}, 5m)`);
+      throw new ExpressionError(
+        `${fn}(): "${window}" is not a duration; write e.g. ${fn}(${metric}, 5m)`,
+      );
     }
     const ref: WindowRef = { fn, metric, windowMs, key: `${fn}(${metric}[${window.trim()}])` };
     windows.push(ref);
@@ -92,7 +94,10 @@ export function compileExpression(
   // Hyphenated plan names (sms-worker) would parse as subtraction: rewrite the known ones.
   for (const name of names) {
     if (name.includes('-')) {
-      source = source.replace(new RegExp(`(?<![\\w$-])${escapeRegExp(name)}(?![\\w$-])`, 'g'), mangle(name));
+      source = source.replace(
+        new RegExp(`(?<![\\w$-])${escapeRegExp(name)}(?![\\w$-])`, 'g'),
+        mangle(name),
+      );
     }
   }
   let node: MathNode;

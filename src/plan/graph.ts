@@ -117,7 +117,11 @@ export class FormulaGraph {
   }
 
   /** Evaluates an expression against inputs; throws MissingInputError when data is missing. */
-  evaluateExpr(expr: CompiledExpression, inputs: EvalInputs, memo = new Map<string, unknown>()): unknown {
+  evaluateExpr(
+    expr: CompiledExpression,
+    inputs: EvalInputs,
+    memo = new Map<string, unknown>(),
+  ): unknown {
     const scope: Record<string, unknown> = {};
     for (const s of expr.symbols) scope[s] = this.evaluate(this.symbolKey(s), inputs, memo);
     for (const p of expr.paths) setPath(scope, p, this.evaluatePath(p, inputs, memo));
@@ -169,7 +173,11 @@ export class FormulaGraph {
   }
 
   /** True when component `c` declares `field.resource` (e.g. `capacity.storage`). */
-  private declares(component: string | undefined, field: string, resource: string | undefined): boolean {
+  private declares(
+    component: string | undefined,
+    field: string,
+    resource: string | undefined,
+  ): boolean {
     return this.resourceFields.get(component ?? '')?.has(`${field}.${resource}`) ?? false;
   }
 
@@ -182,8 +190,11 @@ export class FormulaGraph {
     const capacity = this.declares(component, 'capacity', second)
       ? `${base}.capacity.${second}`
       : `${base}.per_replica.${second}`;
-    const usage = this.declares(component, 'usage', second) ? `${base}.usage.${second}` : `${base}.model.${second}`;
-    if (third === 'capacity') return capacity.includes('per_replica') ? [capacity, `${base}.replicas`] : [capacity];
+    const usage = this.declares(component, 'usage', second)
+      ? `${base}.usage.${second}`
+      : `${base}.model.${second}`;
+    if (third === 'capacity')
+      return capacity.includes('per_replica') ? [capacity, `${base}.replicas`] : [capacity];
     if (third === 'usage' || third === 'model') return [`${base}.${third}.${second}`];
     return [capacity, usage, ...(capacity.includes('per_replica') ? [`${base}.replicas`] : [])];
   }
@@ -194,15 +205,23 @@ export class FormulaGraph {
     if (second === 'replicas') return this.evaluate(`${base}.replicas`, inputs, memo);
     const capacity = (): unknown => {
       const direct = `${base}.capacity.${second}`;
-      if (this.declares(component, 'capacity', second) || inputs.overrides?.[direct] !== undefined) {
+      if (
+        this.declares(component, 'capacity', second) ||
+        inputs.overrides?.[direct] !== undefined
+      ) {
         return this.evaluate(direct, inputs, memo);
       }
       const per = this.evaluate(`${base}.per_replica.${second}`, inputs, memo);
-      return this.units.math.multiply(per as number, this.evaluate(`${base}.replicas`, inputs, memo) as number);
+      return this.units.math.multiply(
+        per as number,
+        this.evaluate(`${base}.replicas`, inputs, memo) as number,
+      );
     };
     const usage = (): unknown =>
       this.evaluate(
-        this.declares(component, 'usage', second) ? `${base}.usage.${second}` : `${base}.model.${second}`,
+        this.declares(component, 'usage', second)
+          ? `${base}.usage.${second}`
+          : `${base}.model.${second}`,
         inputs,
         memo,
       );
@@ -221,7 +240,6 @@ export class FormulaGraph {
         throw new Error(`internal: unsupported path ${path.join('.')}`);
     }
   }
-
 }
 
 function setPath(scope: Record<string, unknown>, path: string[], value: unknown): void {
@@ -229,7 +247,8 @@ function setPath(scope: Record<string, unknown>, path: string[], value: unknown)
   for (let i = 0; i < path.length - 1; i++) {
     const k = path[i]!;
     const next = obj[k];
-    if (next === null || typeof next !== 'object' || (next as { type?: string }).type === 'Unit') obj[k] = {};
+    if (next === null || typeof next !== 'object' || (next as { type?: string }).type === 'Unit')
+      obj[k] = {};
     obj = obj[k] as Record<string, unknown>;
   }
   obj[path[path.length - 1]!] = value;

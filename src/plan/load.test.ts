@@ -21,7 +21,8 @@ function only(text: string, env: Record<string, string> = {}): HeadroomError {
   return errors[0]!;
 }
 
-const HOST = 'sources:\n  me: { kind: host }\nmetrics:\n  cpu: { from: me, field: cpu_utilization }\n';
+const HOST =
+  'sources:\n  me: { kind: host }\nmetrics:\n  cpu: { from: me, field: cpu_utilization }\n';
 
 describe('bad plans get located errors', () => {
   it('malformed YAML names the line and column', () => {
@@ -34,7 +35,9 @@ describe('bad plans get located errors', () => {
   });
 
   it('an unknown field suggests the closest known one', () => {
-    const e = only(`${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpu\n    warnng: { when: "> 70%" }\n`);
+    const e = only(
+      `${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpu\n    warnng: { when: "> 70%" }\n`,
+    );
     assert.equal(e.code, 'PLAN_UNKNOWN_FIELD');
     assert.equal(e.location.path, 'triggers[0].warnng');
     assert.equal(e.location.line, 11);
@@ -50,7 +53,9 @@ describe('bad plans get located errors', () => {
   });
 
   it('a size where a duration belongs is a unit error', () => {
-    const e = only(`${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpu\n    for: 100 GB\n    warning: { when: "> 70%" }\n`);
+    const e = only(
+      `${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpu\n    for: 100 GB\n    warning: { when: "> 70%" }\n`,
+    );
     assert.equal(e.code, 'PLAN_UNIT');
     assert.equal(e.location.path, 'triggers[0].for');
     assert.equal(e.location.line, 11);
@@ -59,7 +64,9 @@ describe('bad plans get located errors', () => {
   });
 
   it('a threshold in the wrong unit names both units', () => {
-    const e = only(`${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpu\n    warning: { when: "> 70 GB" }\n`);
+    const e = only(
+      `${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpu\n    warning: { when: "> 70 GB" }\n`,
+    );
     assert.equal(e.code, 'PLAN_UNIT');
     assert.equal(e.location.path, 'triggers[0].warning.when');
     assert.match(e.message, /bytes.*plain number/);
@@ -84,9 +91,13 @@ describe('bad plans get located errors', () => {
   });
 
   it('an environment variable that is set is interpolated', () => {
-    const plan = parsePlan(`${HEADER}sources:\n  prom: { kind: prometheus, url: "\${PROM_URL}" }\n`, 'plan.yaml', {
-      env: { PROM_URL: 'http://127.0.0.1:9090' },
-    });
+    const plan = parsePlan(
+      `${HEADER}sources:\n  prom: { kind: prometheus, url: "\${PROM_URL}" }\n`,
+      'plan.yaml',
+      {
+        env: { PROM_URL: 'http://127.0.0.1:9090' },
+      },
+    );
     assert.equal(plan.raw.sources?.prom?.url, 'http://127.0.0.1:9090');
   });
 
@@ -111,7 +122,9 @@ describe('bad plans get located errors', () => {
   });
 
   it('an unknown metric in an expression suggests the closest name', () => {
-    const e = only(`${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpux * 2\n    warning: { when: "> 70%" }\n`);
+    const e = only(
+      `${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpux * 2\n    warning: { when: "> 70%" }\n`,
+    );
     assert.equal(e.code, 'PLAN_REFERENCE');
     assert.equal(e.location.path, 'triggers[0].expr');
     assert.equal(e.location.line, 10);
@@ -119,13 +132,17 @@ describe('bad plans get located errors', () => {
   });
 
   it('an unknown component on a trigger is a reference error', () => {
-    const e = only(`${HEADER}${HOST}triggers:\n  - name: cpu\n    component: apii\n    expr: cpu\n    warning: { when: "> 70%" }\n`);
+    const e = only(
+      `${HEADER}${HOST}triggers:\n  - name: cpu\n    component: apii\n    expr: cpu\n    warning: { when: "> 70%" }\n`,
+    );
     assert.equal(e.code, 'PLAN_REFERENCE');
     assert.equal(e.location.path, 'triggers[0].component');
   });
 
   it('an unknown source on a metric is a reference error', () => {
-    const e = only(`${HEADER}sources:\n  me: { kind: host }\nmetrics:\n  cpu: { from: mee, field: cpu_utilization }\n`);
+    const e = only(
+      `${HEADER}sources:\n  me: { kind: host }\nmetrics:\n  cpu: { from: mee, field: cpu_utilization }\n`,
+    );
     assert.equal(e.code, 'PLAN_REFERENCE');
     assert.equal(e.location.path, 'metrics.cpu.from');
     assert.match(e.hint!, /did you mean "me"/);
@@ -170,8 +187,14 @@ describe('valid plans compile to canonical units', () => {
     );
     assert.equal(plan.intervalMs, 15_000);
     const level = plan.triggers[0]!.levels[0]!;
-    assert.deepEqual([level.condition.op, level.condition.threshold, level.forMs, level.keepFiringForMs], ['>', 0.7, 5_400_000, 300_000]);
+    assert.deepEqual(
+      [level.condition.op, level.condition.threshold, level.forMs, level.keepFiringForMs],
+      ['>', 0.7, 5_400_000, 300_000],
+    );
     const capacity = plan.graph.evaluate('components.api.per_replica.requests', { metrics: {} });
-    assert.equal(Number((capacity as { toNumber(u: string): number }).toNumber('Hz').toFixed(6)), 3.5);
+    assert.equal(
+      Number((capacity as { toNumber(u: string): number }).toNumber('Hz').toFixed(6)),
+      3.5,
+    );
   });
 });

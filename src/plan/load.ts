@@ -26,11 +26,15 @@ export function loadPlan(file: string, options: LoadOptions = {}): Plan {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new HeadroomError('PLAN_NOT_FOUND', `cannot read plan ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, {
-      file,
-      hint: 'check the path, or run `headroom init` to write a plan',
-      cause: err,
-    });
+    throw new HeadroomError(
+      'PLAN_NOT_FOUND',
+      `cannot read plan ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      {
+        file,
+        hint: 'check the path, or run `headroom init` to write a plan',
+        cause: err,
+      },
+    );
   }
   return parsePlan(text, file, options);
 }
@@ -104,7 +108,10 @@ function issueErrors(issue: Issue, map: SourceMap, root: unknown): HeadroomError
   }
   if (issue.code === 'invalid_union') {
     const branch = bestBranch(issue.errors);
-    if (branch) return branch.flatMap((i) => issueErrors({ ...i, path: [...path, ...i.path] } as Issue, map, root));
+    if (branch)
+      return branch.flatMap((i) =>
+        issueErrors({ ...i, path: [...path, ...i.path] } as Issue, map, root),
+      );
   }
   return [
     new HeadroomError('PLAN_SCHEMA', describeIssue(issue, valueAt(root, path)), {
@@ -116,7 +123,9 @@ function issueErrors(issue: Issue, map: SourceMap, root: unknown): HeadroomError
 
 /** The union branch the user most likely meant: the one that got past the type check. */
 function bestBranch(branches: Issue[][]): Issue[] | undefined {
-  const typed = branches.filter((b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+  const typed = branches.filter(
+    (b) => !b.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+  );
   return typed.sort((a, b) => a.length - b.length)[0];
 }
 
@@ -163,7 +172,9 @@ interface SchemaDef {
 function knownKeys(path: FieldPath): string[] {
   let defs: SchemaDef[] = [(PlanSchema as unknown as { _zod: { def: SchemaDef } })._zod.def];
   for (const part of path) defs = defs.flatMap((d) => step(unwrap(d), part));
-  const objects = defs.map(unwrap).flatMap((d) => (d.type === 'union' ? (d.options ?? []).map((o) => unwrap(o._zod.def)) : [d]));
+  const objects = defs
+    .map(unwrap)
+    .flatMap((d) => (d.type === 'union' ? (d.options ?? []).map((o) => unwrap(o._zod.def)) : [d]));
   return [...new Set(objects.flatMap((d) => Object.keys(d.shape ?? {})))];
 }
 
@@ -173,7 +184,8 @@ function unwrap(def: SchemaDef): SchemaDef {
 }
 
 function step(def: SchemaDef, part: string | number): SchemaDef[] {
-  if (def.type === 'union') return (def.options ?? []).flatMap((o) => step(unwrap(o._zod.def), part));
+  if (def.type === 'union')
+    return (def.options ?? []).flatMap((o) => step(unwrap(o._zod.def), part));
   if (def.type === 'object') {
     const child = def.shape?.[String(part)];
     return child ? [child._zod.def] : [];

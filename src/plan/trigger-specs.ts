@@ -28,5 +28,6 @@ function computeFor(plan: Plan, trigger: PlanTrigger): (values: Record<string, n
   if (trigger.inputs.length === 1 && trigger.inputs[0] === text && plan.metrics[text]?.source) {
     return (values) => values[text]!;
   }
-  return (values) => toQuantity(plan.units, plan.graph.evaluateExpr(trigger.expr, { metrics: values })).value;
+  return (values) =>
+    toQuantity(plan.units, plan.graph.evaluateExpr(trigger.expr, { metrics: values })).value;
 }

@@ -7,11 +7,49 @@ import { all, create, type MathJsInstance, type Unit } from 'mathjs';
 
 /** Count nouns known to every plan; a plan adds its own with `units:`. Plural `s` is accepted. */
 export const COUNT_UNITS = [
-  'msg', 'message', 'req', 'request', 'job', 'task', 'user', 'company', 'tenant', 'conn',
-  'connection', 'file', 'instance', 'replica', 'worker', 'container', 'pod', 'node', 'call',
-  'op', 'operation', 'email', 'sms', 'webhook', 'char', 'token', 'vCPU', 'cpu', 'core',
-  'ticket', 'event', 'session', 'query', 'item', 'application', 'lesson', 'student', 'chat',
-  'document', 'record', 'row', 'credit', 'seat',
+  'msg',
+  'message',
+  'req',
+  'request',
+  'job',
+  'task',
+  'user',
+  'company',
+  'tenant',
+  'conn',
+  'connection',
+  'file',
+  'instance',
+  'replica',
+  'worker',
+  'container',
+  'pod',
+  'node',
+  'call',
+  'op',
+  'operation',
+  'email',
+  'sms',
+  'webhook',
+  'char',
+  'token',
+  'vCPU',
+  'cpu',
+  'core',
+  'ticket',
+  'event',
+  'session',
+  'query',
+  'item',
+  'application',
+  'lesson',
+  'student',
+  'chat',
+  'document',
+  'record',
+  'row',
+  'credit',
+  'seat',
 ] as const;
 
 /** A value with its dimension, stored as a number in the dimension's canonical unit. */
@@ -80,7 +118,11 @@ export function toQuantity(system: UnitSystem, v: unknown): Quantity {
   if (!isUnit(v)) throw new Error(`expected a number or a quantity, got ${String(v)}`);
   if (v.dimensions.every((d) => d === 0)) {
     // A dimensionless Unit (`(50 * 1000) msgs`) keeps its SI value in `.value`.
-    return { value: (v as unknown as { value: number | null }).value ?? 1, unit: '', dimension: 'ratio' };
+    return {
+      value: (v as unknown as { value: number | null }).value ?? 1,
+      unit: '',
+      dimension: 'ratio',
+    };
   }
   for (const dim of DIMENSIONS) {
     if (v.equalBase(system.math.unit(dim.probe))) {
@@ -101,13 +143,33 @@ export function fromCanonical(system: UnitSystem, value: number, unit: string): 
 
 const DURATION_PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w|y)/gy;
 const DURATION_WORDS: Record<string, number> = {
-  ms: 1, millisecond: 1, milliseconds: 1,
-  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
-  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
-  w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
-  y: 31_536_000_000, year: 31_536_000_000, years: 31_536_000_000,
+  ms: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
+  y: 31_536_000_000,
+  year: 31_536_000_000,
+  years: 31_536_000_000,
 };
 
 /**
@@ -139,7 +201,13 @@ export function formatDurationMs(ms: number): string {
   if (ms % 1000 !== 0) return `${ms}ms`;
   const parts: string[] = [];
   let rest = ms / 1000;
-  for (const [unit, size] of [['w', 604800], ['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['w', 604800],
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

@@ -22,7 +22,10 @@ export interface CollectOutcome {
 
 /** The plan's sources, ready to collect. */
 export class Collector {
-  private readonly sources = new Map<string, { kind: string; source: Source; metrics: MetricRequest[] }>();
+  private readonly sources = new Map<
+    string,
+    { kind: string; source: Source; metrics: MetricRequest[] }
+  >();
   private readonly health = new Map<string, SourceHealth>();
 
   constructor(
@@ -56,13 +59,22 @@ export class Collector {
             this.health.set(name, source.health());
           } else {
             outcome.samples.push(...(await source.collect(signal)));
-            this.health.set(name, { state: 'ok', lastSuccessAt: this.now(), lastAttemptAt: attemptAt });
+            this.health.set(name, {
+              state: 'ok',
+              lastSuccessAt: this.now(),
+              lastAttemptAt: attemptAt,
+            });
           }
         } catch (err) {
           const error = asHeadroomErrors(err)[0]!;
           for (const m of metrics) outcome.failures[m.name] = error;
           const previous = this.health.get(name);
-          this.health.set(name, { state: 'error', lastError: error.message, lastAttemptAt: attemptAt, lastSuccessAt: previous?.lastSuccessAt });
+          this.health.set(name, {
+            state: 'error',
+            lastError: error.message,
+            lastAttemptAt: attemptAt,
+            lastSuccessAt: previous?.lastSuccessAt,
+          });
         }
         outcome.sources[name] = { kind, health: this.health.get(name)! };
       }),
@@ -104,10 +116,15 @@ export function inputsFromSamples(
   }
   for (const s of samples) {
     const v = inputs[s.metric];
-    if (Array.isArray(v)) (v as { labels: Record<string, string>; value: number }[]).push({ labels: s.labels, value: s.value });
+    if (Array.isArray(v))
+      (v as { labels: Record<string, string>; value: number }[]).push({
+        labels: s.labels,
+        value: s.value,
+      });
   }
   for (const [name, v] of Object.entries(inputs)) {
-    if (Array.isArray(v) && v.length === 0) inputs[name] = { unknown: `no data for metric "${name}"` };
+    if (Array.isArray(v) && v.length === 0)
+      inputs[name] = { unknown: `no data for metric "${name}"` };
   }
   return inputs;
 }

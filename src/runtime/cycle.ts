@@ -7,7 +7,12 @@ import { triggerSpecs } from '../plan/trigger-specs.ts';
 import { evaluate } from '../rules/engine.ts';
 import type { EngineState, TriggerSpec, TriggerStatus, Transition } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
-import { inputsFromSamples, windowInputsUnknown, type Collector, type CollectOutcome } from './collect.ts';
+import {
+  inputsFromSamples,
+  windowInputsUnknown,
+  type Collector,
+  type CollectOutcome,
+} from './collect.ts';
 
 /** Store key of the alert engine's state for a plan. */
 export function alertStateKey(plan: Plan): string {
@@ -49,10 +54,12 @@ export class Cycle {
   async run(timeoutMs: number): Promise<CycleResult> {
     let storeError: string | undefined;
     if (!this.loaded && this.store) {
-      this.state = await this.store.loadState<EngineState>(alertStateKey(this.plan)).catch((err: Error) => {
-        storeError = err.message;
-        return undefined;
-      });
+      this.state = await this.store
+        .loadState<EngineState>(alertStateKey(this.plan))
+        .catch((err: Error) => {
+          storeError = err.message;
+          return undefined;
+        });
     }
     this.loaded = true;
     const collected = await this.collector.collect(timeoutMs);
@@ -69,6 +76,13 @@ export class Cycle {
         storeError = (err as Error).message;
       }
     }
-    return { at, collected, statuses: result.statuses, transitions: result.transitions, state: result.state, storeError };
+    return {
+      at,
+      collected,
+      statuses: result.statuses,
+      transitions: result.transitions,
+      state: result.state,
+      storeError,
+    };
   }
 }

@@ -52,14 +52,22 @@ export function replay(options: ReplayOptions): ReplayResult {
   const times = series.flatMap((s) => s.points.map((p) => p.at));
   const start = options.start ?? Math.min(...times);
   const end = options.end ?? Math.max(...times);
-  const steps = Number.isFinite(start) && Number.isFinite(end) && end >= start ? Math.floor((end - start) / intervalMs) + 1 : 0;
+  const steps =
+    Number.isFinite(start) && Number.isFinite(end) && end >= start
+      ? Math.floor((end - start) / intervalMs) + 1
+      : 0;
   const specs = triggerSpecs(plan);
   const transitions: Transition[] = [];
   let state: EngineState | undefined;
   let statuses: TriggerStatus[] = [];
   for (let i = 0; i < steps; i++) {
     const now = start + i * intervalMs;
-    const result = evaluate({ triggers: specs, inputs: inputsAt(plan, series, now, lookbackMs), now, previous: state });
+    const result = evaluate({
+      triggers: specs,
+      inputs: inputsAt(plan, series, now, lookbackMs),
+      now,
+      previous: state,
+    });
     state = result.state;
     statuses = result.statuses;
     transitions.push(...result.transitions);
@@ -69,7 +77,12 @@ export function replay(options: ReplayOptions): ReplayResult {
 }
 
 /** The engine's inputs at `now` from recorded series. */
-export function inputsAt(plan: Plan, series: readonly RecordedSeries[], now: number, lookbackMs: number): Record<string, Input> {
+export function inputsAt(
+  plan: Plan,
+  series: readonly RecordedSeries[],
+  now: number,
+  lookbackMs: number,
+): Record<string, Input> {
   const inputs: Record<string, Input> = {};
   for (const metric of Object.values(plan.metrics)) {
     if (!metric.source) continue;
@@ -83,9 +96,13 @@ export function inputsAt(plan: Plan, series: readonly RecordedSeries[], now: num
       const p = latestAt(s.points, now);
       // A NaN point is a staleness marker: the series ends there. The lookback is inclusive,
       // as in Prometheus 2.x.
-      if (p && !Number.isNaN(p.value) && now - p.at <= lookbackMs) vector.push({ labels: s.labels, value: p.value * metric.scale });
+      if (p && !Number.isNaN(p.value) && now - p.at <= lookbackMs)
+        vector.push({ labels: s.labels, value: p.value * metric.scale });
     }
-    inputs[metric.name] = vector.length > 0 ? vector : { unknown: `no sample of "${metric.name}" in the last ${lookbackMs / 1000}s` };
+    inputs[metric.name] =
+      vector.length > 0
+        ? vector
+        : { unknown: `no sample of "${metric.name}" in the last ${lookbackMs / 1000}s` };
   }
   for (const t of plan.triggers) {
     for (const w of t.expr.windows) {
@@ -93,15 +110,22 @@ export function inputsAt(plan: Plan, series: readonly RecordedSeries[], now: num
       const vector: Series[] = [];
       for (const s of recorded) {
         const v = applyWindow(w.fn, pointsInWindow(s.points, now, w.windowMs));
-        if (v !== undefined) vector.push({ labels: s.labels, value: v * (plan.metrics[w.metric]?.scale ?? 1) });
+        if (v !== undefined)
+          vector.push({ labels: s.labels, value: v * (plan.metrics[w.metric]?.scale ?? 1) });
       }
-      inputs[w.key] = vector.length > 0 ? vector : { unknown: `not enough samples of "${w.metric}" for ${w.key}` };
+      inputs[w.key] =
+        vector.length > 0
+          ? vector
+          : { unknown: `not enough samples of "${w.metric}" for ${w.key}` };
     }
   }
   return inputs;
 }
 
-function latestAt(points: readonly { at: number; value: number }[], now: number): { at: number; value: number } | undefined {
+function latestAt(
+  points: readonly { at: number; value: number }[],
+  now: number,
+): { at: number; value: number } | undefined {
   let lo = 0;
   let hi = points.length - 1;
   let found: { at: number; value: number } | undefined;

@@ -30,7 +30,9 @@ export function parseTime(cell: string): number | undefined {
     return Math.abs(n) < 1e11 ? n * 1000 : n;
   }
   // Bare "YYYY-MM-DD HH:MM:SS" (as in the NAB data) is read as UTC, not local time.
-  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s) ? `${s.replace(' ', 'T')}Z` : s;
+  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s)
+    ? `${s.replace(' ', 'T')}Z`
+    : s;
   const t = Date.parse(iso);
   return Number.isNaN(t) ? undefined : t;
 }
@@ -41,7 +43,11 @@ export function readSeriesCsv(file: string): RecordedSeries[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new HeadroomError('CSV_INVALID', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, { file, hint: 'check the path', cause: err });
+    throw new HeadroomError(
+      'CSV_INVALID',
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      { file, hint: 'check the path', cause: err },
+    );
   }
   return parseSeriesCsv(text, file);
 }
@@ -50,21 +56,39 @@ export function readSeriesCsv(file: string): RecordedSeries[] {
 export function parseSeriesCsv(text: string, file: string): RecordedSeries[] {
   let rows: string[][];
   try {
-    rows = parse(text, { relax_column_count: false, skip_empty_lines: true, trim: true, comment: '#' }) as string[][];
+    rows = parse(text, {
+      relax_column_count: false,
+      skip_empty_lines: true,
+      trim: true,
+      comment: '#',
+    }) as string[][];
   } catch (err) {
     const e = err as { lines?: number; message: string };
-    throw new HeadroomError('CSV_INVALID', e.message, { file, line: e.lines, hint: 'every row needs the same number of columns as the header' });
+    throw new HeadroomError('CSV_INVALID', e.message, {
+      file,
+      line: e.lines,
+      hint: 'every row needs the same number of columns as the header',
+    });
   }
   const [header, ...body] = rows;
   if (!header || header.length < 2) {
-    throw new HeadroomError('CSV_INVALID', 'the CSV needs a header: time, then one column per metric', { file, line: 1, hint: 'e.g. `time,cpu,queue_depth`' });
+    throw new HeadroomError(
+      'CSV_INVALID',
+      'the CSV needs a header: time, then one column per metric',
+      { file, line: 1, hint: 'e.g. `time,cpu,queue_depth`' },
+    );
   }
   const series = header.slice(1).map((name, i) => columnSeries(name, file, i + 2));
   body.forEach((row, r) => {
     const line = r + 2;
     const at = parseTime(row[0] ?? '');
     if (at === undefined) {
-      throw new HeadroomError('CSV_INVALID', `"${row[0]}" is not a time`, { file, line, column: 1, hint: 'write ISO-8601 (2025-10-29T12:00:00Z) or epoch seconds' });
+      throw new HeadroomError('CSV_INVALID', `"${row[0]}" is not a time`, {
+        file,
+        line,
+        column: 1,
+        hint: 'write ISO-8601 (2025-10-29T12:00:00Z) or epoch seconds',
+      });
     }
     row.slice(1).forEach((cell, c) => {
       if (cell === '') return;
@@ -75,7 +99,13 @@ export function parseSeriesCsv(text: string, file: string): RecordedSeries[] {
         return;
       }
       if (cell.toLowerCase() === 'nan' || Number.isNaN(value)) {
-        throw new HeadroomError('CSV_INVALID', `"${cell}" is not a number`, { file, line, column: c + 2, path: header[c + 1], hint: 'leave the cell empty for "no sample"' });
+        throw new HeadroomError('CSV_INVALID', `"${cell}" is not a number`, {
+          file,
+          line,
+          column: c + 2,
+          path: header[c + 1],
+          hint: 'leave the cell empty for "no sample"',
+        });
       }
       series[c]!.points.push({ at, value });
     });
@@ -87,7 +117,12 @@ export function parseSeriesCsv(text: string, file: string): RecordedSeries[] {
 function columnSeries(name: string, file: string, column: number): RecordedSeries {
   const m = COLUMN.exec(name);
   if (!m) {
-    throw new HeadroomError('CSV_INVALID', `column "${name}" is not a metric name`, { file, line: 1, column, hint: 'name columns after plan metrics, e.g. queue_depth or queue_depth{queue="emails"}' });
+    throw new HeadroomError('CSV_INVALID', `column "${name}" is not a metric name`, {
+      file,
+      line: 1,
+      column,
+      hint: 'name columns after plan metrics, e.g. queue_depth or queue_depth{queue="emails"}',
+    });
   }
   const labels: Labels = {};
   const body = m[2] ?? '';
@@ -98,7 +133,12 @@ function columnSeries(name: string, file: string, column: number): RecordedSerie
     consumed = LABEL.lastIndex;
   }
   if (consumed !== body.trim().length && body.trim() !== '') {
-    throw new HeadroomError('CSV_INVALID', `labels in column "${name}" are malformed`, { file, line: 1, column, hint: 'write labels as {name="value",other="value"}' });
+    throw new HeadroomError('CSV_INVALID', `labels in column "${name}" are malformed`, {
+      file,
+      line: 1,
+      column,
+      hint: 'write labels as {name="value",other="value"}',
+    });
   }
   return { metric: m[1]!, labels, points: [] };
 }

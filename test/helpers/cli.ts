@@ -6,7 +6,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of bin/headroom.js. */
-export const HEADROOM_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'headroom.js');
+export const HEADROOM_BIN = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'bin',
+  'headroom.js',
+);
 
 /** What a CLI run produced. */
 export interface CliResult {
@@ -19,7 +25,10 @@ export interface CliResult {
 }
 
 /** Runs `headroom ...args` with an optional environment and working directory. */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HEADROOM_BIN, ...args], {
       cwd: options.cwd,

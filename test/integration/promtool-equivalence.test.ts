@@ -41,30 +41,137 @@ interface Case {
 const W = (when: string, extra = ''): string => `warning: { when: "${when}"${extra} }`;
 
 const CASES: Case[] = [
-  { name: 'for 0 fires at once and resolves at once', trigger: `expr: m\n${W('> 0.5')}`, series: [{ series: 'm', values: '0 1 1 0 0' }] },
-  { name: 'for 2m: pending, then firing after two steps', trigger: `expr: m\nfor: 2m\n${W('> 0.5')}`, series: [{ series: 'm', values: '0 1 1 1 1 0 0' }] },
-  { name: 'flapping input resets pending', trigger: `expr: m\nfor: 2m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 0 1 1 0 1 1 1 1' }] },
-  { name: 'keep_firing_for holds a firing alert, then resolves', trigger: `expr: m\nkeep_firing_for: 3m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 1 0 0 0 0 0 0' }] },
-  { name: 'keep_firing_for resets when the condition returns', trigger: `expr: m\nkeep_firing_for: 2m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 0 1 0 0 0 0 0' }] },
-  { name: 'keep_firing_for does not hold a pending alert', trigger: `expr: m\nfor: 3m\nkeep_firing_for: 5m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 1 0 0 1 1 1 1 0 0' }] },
-  { name: 'for and keep_firing_for together', trigger: `expr: m\nfor: 1m\nkeep_firing_for: 2m\n${W('> 0.5')}`, series: [{ series: 'm', values: '0 1 1 1 0 0 0 0 1 0' }] },
-  { name: 'a short gap is bridged by the 5m lookback', trigger: `expr: m\nfor: 2m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 1 _ _ 1 1 0' }] },
-  { name: 'a gap longer than the lookback resolves the alert', trigger: `expr: m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 1 _x7 1 1' }] },
-  { name: 'a long gap resets pending', trigger: `expr: m\nfor: 3m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 1 _x6 1 1 1 1' }] },
-  { name: 'keep_firing_for across a long gap', trigger: `expr: m\nkeep_firing_for: 4m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 _x9 0' }] },
-  { name: 'a staleness marker ends the series at once', trigger: `expr: m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 1 stale 1' }] },
-  { name: 'warning and critical on one trigger', trigger: `expr: m\nwarning: { when: "> 0.5" }\ncritical: { when: "> 0.8" }`, series: [{ series: 'm', values: '0.6 0.9 0.9 0.6 0.3 0.95' }] },
-  { name: 'warning and critical with their own for', trigger: `expr: m\nwarning: { when: "> 50", for: 1m }\ncritical: { when: "> 80", for: 3m }`, series: [{ series: 'm', values: '60 90 90 90 90 70 40' }] },
-  { name: 'a below-threshold condition (<)', trigger: `expr: m\nfor: 1m\n${W('< 50')}`, series: [{ series: 'm', values: '100 40 40 40 100 30' }] },
-  { name: '>= fires on equality, > does not', trigger: `expr: m\nwarning: { when: ">= 70" }\ncritical: { when: "> 70" }`, series: [{ series: 'm', values: '69 70 71 70 69' }] },
-  { name: '== and != conditions', trigger: `expr: m\nwarning: { when: "== 3" }\ncritical: { when: "!= 3" }`, series: [{ series: 'm', values: '3 3 4 3 5' }] },
-  { name: 'a ramp in a+bxn notation crosses the threshold', trigger: `expr: m\nfor: 2m\n${W('> 45')}`, series: [{ series: 'm', values: '0+10x10' }] },
-  { name: 'for longer than the data never fires', trigger: `expr: m\nfor: 1h\n${W('> 0')}`, series: [{ series: 'm', values: '1x8' }] },
-  { name: 'one alert instance per label set', trigger: `expr: m\nfor: 1m\n${W('> 100')}`, series: [{ series: 'm{queue="sms"}', values: '50 150 150 150 50' }, { series: 'm{queue="email"}', values: '150 150 50 150 150' }] },
-  { name: 'a percentage of a capacity in GB', trigger: `expr: disk.bytes.utilization\nwarning: { when: "> 70%" }\ncritical: { when: "> 85%" }`, metrics: ['d:B'], extra: 'components:\n  disk:\n    capacity: { bytes: 100 GB }\n    usage: { bytes: d }\n', series: [{ series: 'd', values: '50e9 75e9 90e9 80e9 10e9' }] },
-  { name: 'a ratio of two metrics with matching labels', trigger: `expr: m / n\nfor: 1m\n${W('> 0.5')}`, metrics: ['m', 'n'], series: [{ series: 'm{q="a"}', values: '1 6 6 6 1' }, { series: 'n{q="a"}', values: '10x4' }, { series: 'm{q="b"}', values: '9 9 9 1 1' }, { series: 'n{q="b"}', values: '10x4' }] },
-  { name: 'a resolved alert that comes back starts pending again', trigger: `expr: m\nfor: 1m\n${W('> 0.5')}`, series: [{ series: 'm', values: '1 1 1 0 1 1 1 0 0' }] },
-  { name: 'negative values and a negative threshold', trigger: `expr: m\n${W('< -5')}`, series: [{ series: 'm', values: '-1 -10 -10 -2 -6' }] },
+  {
+    name: 'for 0 fires at once and resolves at once',
+    trigger: `expr: m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '0 1 1 0 0' }],
+  },
+  {
+    name: 'for 2m: pending, then firing after two steps',
+    trigger: `expr: m\nfor: 2m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '0 1 1 1 1 0 0' }],
+  },
+  {
+    name: 'flapping input resets pending',
+    trigger: `expr: m\nfor: 2m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 0 1 1 0 1 1 1 1' }],
+  },
+  {
+    name: 'keep_firing_for holds a firing alert, then resolves',
+    trigger: `expr: m\nkeep_firing_for: 3m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 1 0 0 0 0 0 0' }],
+  },
+  {
+    name: 'keep_firing_for resets when the condition returns',
+    trigger: `expr: m\nkeep_firing_for: 2m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 0 1 0 0 0 0 0' }],
+  },
+  {
+    name: 'keep_firing_for does not hold a pending alert',
+    trigger: `expr: m\nfor: 3m\nkeep_firing_for: 5m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 1 0 0 1 1 1 1 0 0' }],
+  },
+  {
+    name: 'for and keep_firing_for together',
+    trigger: `expr: m\nfor: 1m\nkeep_firing_for: 2m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '0 1 1 1 0 0 0 0 1 0' }],
+  },
+  {
+    name: 'a short gap is bridged by the 5m lookback',
+    trigger: `expr: m\nfor: 2m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 1 _ _ 1 1 0' }],
+  },
+  {
+    name: 'a gap longer than the lookback resolves the alert',
+    trigger: `expr: m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 1 _x7 1 1' }],
+  },
+  {
+    name: 'a long gap resets pending',
+    trigger: `expr: m\nfor: 3m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 1 _x6 1 1 1 1' }],
+  },
+  {
+    name: 'keep_firing_for across a long gap',
+    trigger: `expr: m\nkeep_firing_for: 4m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 _x9 0' }],
+  },
+  {
+    name: 'a staleness marker ends the series at once',
+    trigger: `expr: m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 1 stale 1' }],
+  },
+  {
+    name: 'warning and critical on one trigger',
+    trigger: `expr: m\nwarning: { when: "> 0.5" }\ncritical: { when: "> 0.8" }`,
+    series: [{ series: 'm', values: '0.6 0.9 0.9 0.6 0.3 0.95' }],
+  },
+  {
+    name: 'warning and critical with their own for',
+    trigger: `expr: m\nwarning: { when: "> 50", for: 1m }\ncritical: { when: "> 80", for: 3m }`,
+    series: [{ series: 'm', values: '60 90 90 90 90 70 40' }],
+  },
+  {
+    name: 'a below-threshold condition (<)',
+    trigger: `expr: m\nfor: 1m\n${W('< 50')}`,
+    series: [{ series: 'm', values: '100 40 40 40 100 30' }],
+  },
+  {
+    name: '>= fires on equality, > does not',
+    trigger: `expr: m\nwarning: { when: ">= 70" }\ncritical: { when: "> 70" }`,
+    series: [{ series: 'm', values: '69 70 71 70 69' }],
+  },
+  {
+    name: '== and != conditions',
+    trigger: `expr: m\nwarning: { when: "== 3" }\ncritical: { when: "!= 3" }`,
+    series: [{ series: 'm', values: '3 3 4 3 5' }],
+  },
+  {
+    name: 'a ramp in a+bxn notation crosses the threshold',
+    trigger: `expr: m\nfor: 2m\n${W('> 45')}`,
+    series: [{ series: 'm', values: '0+10x10' }],
+  },
+  {
+    name: 'for longer than the data never fires',
+    trigger: `expr: m\nfor: 1h\n${W('> 0')}`,
+    series: [{ series: 'm', values: '1x8' }],
+  },
+  {
+    name: 'one alert instance per label set',
+    trigger: `expr: m\nfor: 1m\n${W('> 100')}`,
+    series: [
+      { series: 'm{queue="sms"}', values: '50 150 150 150 50' },
+      { series: 'm{queue="email"}', values: '150 150 50 150 150' },
+    ],
+  },
+  {
+    name: 'a percentage of a capacity in GB',
+    trigger: `expr: disk.bytes.utilization\nwarning: { when: "> 70%" }\ncritical: { when: "> 85%" }`,
+    metrics: ['d:B'],
+    extra: 'components:\n  disk:\n    capacity: { bytes: 100 GB }\n    usage: { bytes: d }\n',
+    series: [{ series: 'd', values: '50e9 75e9 90e9 80e9 10e9' }],
+  },
+  {
+    name: 'a ratio of two metrics with matching labels',
+    trigger: `expr: m / n\nfor: 1m\n${W('> 0.5')}`,
+    metrics: ['m', 'n'],
+    series: [
+      { series: 'm{q="a"}', values: '1 6 6 6 1' },
+      { series: 'n{q="a"}', values: '10x4' },
+      { series: 'm{q="b"}', values: '9 9 9 1 1' },
+      { series: 'n{q="b"}', values: '10x4' },
+    ],
+  },
+  {
+    name: 'a resolved alert that comes back starts pending again',
+    trigger: `expr: m\nfor: 1m\n${W('> 0.5')}`,
+    series: [{ series: 'm', values: '1 1 1 0 1 1 1 0 0' }],
+  },
+  {
+    name: 'negative values and a negative threshold',
+    trigger: `expr: m\n${W('< -5')}`,
+    series: [{ series: 'm', values: '-1 -10 -10 -2 -6' }],
+  },
 ];
 
 let dir: string;
@@ -79,7 +186,10 @@ function planText(c: Case): string {
       return `  ${m}: { from: prom, query: ${m}${unit ? `, unit: ${unit}` : ''} }`;
     })
     .join('\n');
-  const trigger = c.trigger.split('\n').map((l) => `    ${l}`).join('\n');
+  const trigger = c.trigger
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
   return `version: 1\nname: eq\ninterval: 1m\nsources:\n  prom: { kind: prometheus, url: "http://127.0.0.1:9" }\nmetrics:\n${metrics}\n${c.extra ?? ''}triggers:\n  - name: t\n${trigger.replace(/^ {4}/, '    ')}\n`;
 }
 
@@ -88,7 +198,9 @@ function recorded(series: InputSeries[]): RecordedSeries[] {
   return expandInputSeries(series).map((s) => ({
     metric: s.metric,
     labels: s.labels,
-    points: s.steps.flatMap((v, i) => (v === undefined ? [] : [{ at: i * STEP_MS, value: typeof v === 'number' ? v : NaN }])),
+    points: s.steps.flatMap((v, i) =>
+      v === undefined ? [] : [{ at: i * STEP_MS, value: typeof v === 'number' ? v : NaN }],
+    ),
   }));
 }
 
@@ -101,13 +213,21 @@ function ourAlerts(c: Case, steps: number): string[][] {
   const out: string[][] = [];
   for (let i = 0; i < steps; i++) {
     const now = i * STEP_MS;
-    state = evaluate({ triggers: specs, inputs: inputsAt(plan, series, now, DEFAULT_LOOKBACK_MS), now, previous: state }).state;
+    state = evaluate({
+      triggers: specs,
+      inputs: inputsAt(plan, series, now, DEFAULT_LOOKBACK_MS),
+      now,
+      previous: state,
+    }).state;
     const alerts: string[] = [];
     for (const [severity, rule] of Object.entries(state.triggers.t?.alerts ?? {})) {
       for (const a of Object.values(rule ?? {})) {
         if (a.state === 'inactive') continue;
         const labels = { alertname: 't', alertstate: a.state, plan: 'eq', severity, ...a.labels };
-        const text = Object.entries(labels).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => `${k}="${v}"`).join(',');
+        const text = Object.entries(labels)
+          .sort(([x], [y]) => x.localeCompare(y))
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',');
         alerts.push(`ALERTS{${text}}`);
       }
     }
@@ -120,7 +240,7 @@ function stepsOf(c: Case): number {
   return c.steps ?? Math.max(...expandInputSeries(c.series).map((s) => s.steps.length));
 }
 
-describe('alert states equal promtool\'s at every step', () => {
+describe("alert states equal promtool's at every step", () => {
   it('has at least 20 cases', () => assert.ok(CASES.length >= 20));
 
   for (const c of CASES) {
@@ -132,7 +252,13 @@ describe('alert states equal promtool\'s at every step', () => {
       const steps = stepsOf(c);
       const ours = ourAlerts(c, steps);
       // The replay command path must agree with the step loop above.
-      const replayed = replay({ plan, series: recorded(c.series), intervalMs: STEP_MS, start: 0, end: (steps - 1) * STEP_MS });
+      const replayed = replay({
+        plan,
+        series: recorded(c.series),
+        intervalMs: STEP_MS,
+        start: 0,
+        end: (steps - 1) * STEP_MS,
+      });
       assert.equal(replayed.steps, steps);
       const test = {
         rule_files: [rulesFile],
@@ -155,7 +281,9 @@ describe('alert states equal promtool\'s at every step', () => {
         await run('promtool', ['test', 'rules', testFile]);
       } catch (err) {
         const e = err as { stdout?: string; stderr?: string };
-        assert.fail(`promtool disagrees with headroom for "${c.name}":\n${e.stdout ?? ''}${e.stderr ?? ''}\nours per step: ${JSON.stringify(ours)}`);
+        assert.fail(
+          `promtool disagrees with headroom for "${c.name}":\n${e.stdout ?? ''}${e.stderr ?? ''}\nours per step: ${JSON.stringify(ours)}`,
+        );
       }
     });
   }
