@@ -8,6 +8,7 @@
  * string where a number was expected are SOURCE_BAD_VALUE naming the query; HTTP 401/403/404
  * and bad options are SOURCE_CONFIG. Credentials in `url` become basic auth and are never shown.
  */
+import { parseDurationMs } from '../plan/units.ts';
 import { z } from 'zod';
 import { HeadroomError } from '../errors.ts';
 import { abortedError } from './health.ts';
@@ -58,12 +59,10 @@ export interface RangeSeries {
 
 /** Parses `timeout`: `250ms`, `5s`, `1m`, `1.5s`, or a number of ms; undefined if invalid. */
 export function parseTimeoutMs(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)\s*$/.exec(value);
-  if (!match) return undefined;
-  const ms = Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
-  return ms > 0 ? ms : undefined;
+  // The same duration grammar as everywhere in a plan: `5s`, `250ms`, `1m`; a bare number is seconds.
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  const ms = parseDurationMs(value);
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
 const Options = z.strictObject({
@@ -75,7 +74,7 @@ const Options = z.strictObject({
   timeout: z
     .union([z.string(), z.number()])
     .refine((t) => parseTimeoutMs(t) !== undefined, {
-      error: 'must be a positive duration such as 5s, 250ms, 1m, or a number of ms',
+      error: 'must be a positive duration such as 5s, 250ms or 1m (a bare number is seconds)',
     })
     .optional(),
   headers: z.record(z.string(), z.string({ error: 'header values must be strings' })).optional(),
