@@ -4,7 +4,7 @@
  */
 import type { Plan } from '../plan/types.ts';
 import { triggerSpecs } from '../plan/trigger-specs.ts';
-import { evaluate } from '../rules/engine.ts';
+import { evaluate, restoreState } from '../rules/engine.ts';
 import type { EngineState, TriggerSpec, TriggerStatus, Transition } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
 import {
