@@ -54,12 +54,14 @@ export class Cycle {
   async run(timeoutMs: number): Promise<CycleResult> {
     let storeError: string | undefined;
     if (!this.loaded && this.store) {
-      this.state = await this.store
-        .loadState<EngineState>(alertStateKey(this.plan))
+      const saved = await this.store
+        .loadState<unknown>(alertStateKey(this.plan))
         .catch((err: Error) => {
           storeError = err.message;
           return undefined;
         });
+      // A state from another version, or a damaged one, is dropped: alerts start afresh.
+      this.state = restoreState(saved);
     }
     this.loaded = true;
     const collected = await this.collector.collect(timeoutMs);
