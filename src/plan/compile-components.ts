@@ -66,8 +66,7 @@ export function compileComponents(ctx: CompileContext): void {
 
 /** Checks that capacity, per-replica × replicas, usage and model of each resource share a unit. */
 export function checkComponentUnits(ctx: CompileContext): void {
-  const metrics: Record<string, number> = {};
-  for (const name of Object.keys(ctx.raw.metrics ?? {})) metrics[name] = 1;
+  const probe = ctx.graph.probeInputs();
   for (const [name, c] of Object.entries(ctx.raw.components ?? {})) {
     const resources = new Set(FIELDS.flatMap((f) => Object.keys(c[f] ?? {})));
     for (const resource of resources) {
@@ -76,7 +75,7 @@ export function checkComponentUnits(ctx: CompileContext): void {
         if (c[field]?.[resource] === undefined) continue;
         const path = ['components', name, field, resource];
         try {
-          const value = ctx.graph.evaluate(`components.${name}.${field}.${resource}`, { metrics });
+          const value = ctx.graph.evaluate(`components.${name}.${field}.${resource}`, probe);
           units.set(field, toQuantity(ctx.units, value).unit);
         } catch (err) {
           ctx.fail(

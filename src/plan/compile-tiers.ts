@@ -18,6 +18,7 @@ export function compileTiers(ctx: CompileContext): PlanTier[] {
     }
     const deployWhen =
       t.deploy_when === undefined ? undefined : ctx.expr(t.deploy_when, [...path, 'deploy_when']);
+    if (deployWhen) ctx.probeUnit(deployWhen, [...path, 'deploy_when']);
     const { monthlyCostUsd, costBreakdown } = compileCost(ctx, t.cost, [...path, 'cost']);
     const set: Record<string, number> = {};
     for (const [key, text] of Object.entries(t.set ?? {})) {
@@ -84,8 +85,7 @@ function compileSet(
   const node = ctx.graph.nodes.get(nodeKey);
   if (node?.expr) {
     try {
-      const metrics = Object.fromEntries(Object.keys(ctx.raw.metrics ?? {}).map((m) => [m, 1]));
-      const unit = toQuantity(ctx.units, ctx.graph.evaluate(nodeKey, { metrics })).unit;
+      const unit = toQuantity(ctx.units, ctx.graph.evaluate(nodeKey, ctx.graph.probeInputs())).unit;
       if (unit !== q.unit) {
         ctx.fail(
           'PLAN_UNIT',

@@ -52,6 +52,26 @@ export class CompileContext {
   expr(text: string | number, path: FieldPath): CompiledExpression | undefined {
     try {
       const compiled = compileExpression(String(text), this.units, this.names);
+      for (const name of compiled.symbols) {
+        if (
+          this.raw.components?.[name] &&
+          !this.raw.params?.[name] &&
+          !this.raw.drivers?.[name] &&
+          !this.raw.metrics?.[name]
+        ) {
+          const resource =
+            Object.keys(
+              this.raw.components[name]!.capacity ?? this.raw.components[name]!.per_replica ?? {},
+            )[0] ?? 'resource';
+          this.fail(
+            'PLAN_REFERENCE',
+            path,
+            `"${name}" is a component; refer to one of its fields`,
+            `write e.g. ${name}.${resource}.utilization or ${name}.replicas${this.units.isUnit(name) ? ` (a component named "${name}" hides the unit "${name}"; rename one)` : ''}`,
+          );
+          return undefined;
+        }
+      }
       for (const w of compiled.windows) {
         if (!this.raw.metrics?.[w.metric])
           this.unknown(path, 'metric', w.metric, Object.keys(this.raw.metrics ?? {}));
@@ -146,11 +166,10 @@ export class CompileContext {
   /** The canonical unit of an expression, found by evaluating it on probe inputs (every metric = 1). */
   probeUnit(expr: CompiledExpression, path: FieldPath): string | undefined {
     if (!this.graphComplete) return undefined;
-    const metrics: Record<string, number> = {};
-    for (const name of Object.keys(this.raw.metrics ?? {})) metrics[name] = 1;
-    for (const w of expr.windows) metrics[w.key] = 1;
+    const inputs = this.graph.probeInputs();
+    for (const w of expr.windows) inputs.metrics[w.key] = 1;
     try {
-      return toQuantity(this.units, this.graph.evaluateExpr(expr, { metrics })).unit;
+      return toQuantity(this.units, this.graph.evaluateExpr(expr, inputs)).unit;
     } catch (err) {
       this.fail(
         'PLAN_UNIT',
@@ -174,7 +193,12 @@ export class CompileContext {
       );
       return undefined;
     }
-    const q = this.constant(m[2]!, path);
+    // A threshold compared with a duration may be written as one: `> 5m` means minutes there.
+    const ms = unit === 's' ? parseDurationMs(m[2]!) : undefined;
+    const q =
+      ms !== undefined
+        ? { value: ms / 1000, unit: 's', dimension: 'duration' }
+        : this.constant(m[2]!, path);
     if (!q) return undefined;
     if (unit !== undefined && this.graphComplete && q.unit !== unit) {
       this.fail(

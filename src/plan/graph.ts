@@ -3,7 +3,7 @@
  * edges from what each expression refers to. It orders evaluation, finds cycles, and
  * evaluates any node or expression from live metric values (and what-if overrides).
  */
-import type { CompiledExpression } from './expression.ts';
+import type { CompiledExpression, WindowRef } from './expression.ts';
 import { fromCanonical, type UnitSystem } from './units.ts';
 
 /** Fields of a component resource that expressions can read: `nats.storage.utilization`. */
@@ -128,9 +128,26 @@ export class FormulaGraph {
     for (const w of expr.windows) {
       const v = inputs.metrics[w.key];
       if (v === undefined) throw new MissingInputError(w.key);
-      scope[w.key] = v;
+      scope[w.key] = fromCanonical(this.units, v, this.windowUnit(w));
     }
     return expr.evaluate(scope);
+  }
+
+  /** Canonical unit of a window function's value: the metric's, per second for `rate`. */
+  windowUnit(w: WindowRef): string {
+    const unit = this.nodes.get(`metrics.${w.metric}`)?.input?.unit ?? '';
+    if (w.fn !== 'rate') return unit;
+    return { '': '1/s', B: 'B/s' }[unit] ?? '';
+  }
+
+  /** Probe inputs for unit checks: every source metric and window key set to 1. */
+  probeInputs(): EvalInputs {
+    const metrics: Record<string, number> = {};
+    for (const node of this.nodes.values()) {
+      if (node.input) metrics[node.input.metric] = 1;
+      for (const w of node.expr?.windows ?? []) metrics[w.key] = 1;
+    }
+    return { metrics };
   }
 
   /** Evaluates one node (memoised per call chain). */

@@ -198,3 +198,57 @@ describe('valid plans compile to canonical units', () => {
     );
   });
 });
+
+describe('regressions found while writing the example plans', () => {
+  const value = (text: string, name: string): number =>
+    parsePlan(text, 'plan.yaml').params[name]!.value;
+
+  it('multi-digit K and M shorthands are thousands and millions', () => {
+    assert.equal(value(`${HEADER}params:\n  big: 50K\n`, 'big'), 50_000);
+    assert.equal(value(`${HEADER}params:\n  huge: 2.5M\n`, 'huge'), 2_500_000);
+  });
+
+  it('KB means kilobytes and conversions carry no float noise', () => {
+    assert.equal(value(`${HEADER}params:\n  attachment: 5 KB\n`, 'attachment'), 5000);
+    assert.equal(value(`${HEADER}params:\n  cost: 1500 USD/month\n`, 'cost'), 1500);
+    assert.equal(value(`${HEADER}params:\n  uptime: 99.9%\n`, 'uptime'), 0.999);
+  });
+
+  it('a unit name with an underscore is a schema error, not an internal one', () => {
+    const e = only(`${HEADER}units: [voice_minute]\n`);
+    assert.equal(e.code, 'PLAN_SCHEMA');
+    assert.equal(e.location.path, 'units[0]');
+  });
+
+  it('a window function in a usage formula has the rate unit of its metric', () => {
+    const plan = parsePlan(
+      `${HEADER}sources:\n  me: { kind: host }\nmetrics:\n  n: { from: me, field: cpus }\ncomponents:\n  w:\n    capacity: { t: 100 msg/s }\n    usage: { t: "rate(n, 5m)" }\n`,
+      'plan.yaml',
+    );
+    assert.ok(plan.graph.nodes.has('components.w.usage.t'));
+  });
+
+  it('a bare component name in an expression says to name a field', () => {
+    const e = only(
+      `${HEADER}components:\n  worker:\n    capacity: { jobs: 10 job/s }\nparams:\n  n: worker * 2\n`,
+    );
+    assert.equal(e.code, 'PLAN_REFERENCE');
+    assert.match(e.hint!, /worker\.jobs\.utilization.*hides the unit/);
+  });
+
+  it('a threshold on a duration may be written as a duration', () => {
+    const plan = parsePlan(
+      `${HEADER}sources:\n  me: { kind: host }\nmetrics:\n  up: { from: me, field: uptime_seconds, unit: s }\ntriggers:\n  - name: lag\n    expr: up\n    warning: { when: "> 5m" }\n`,
+      'plan.yaml',
+    );
+    assert.equal(plan.triggers[0]!.levels[0]!.condition.threshold, 300);
+  });
+
+  it('deploy_when is unit-checked', () => {
+    const e = only(
+      `${HEADER}drivers:\n  users: { value: 10 }\ntiers:\n  - name: t\n    deploy_when: users > 5 GB\n`,
+    );
+    assert.equal(e.code, 'PLAN_UNIT');
+    assert.equal(e.location.path, 'tiers[0].deploy_when');
+  });
+});

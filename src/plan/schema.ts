@@ -160,7 +160,9 @@ export const PlanSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   interval: Duration.optional(),
-  units: z.array(Name).optional(),
+  units: z
+    .array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'unit names are letters and digits only'))
+    .optional(),
   params: z.record(Name, Quantity).optional(),
   sources: z.record(Name, Source).optional(),
   metrics: z.record(Name, Metric).optional(),

@@ -100,6 +100,8 @@ export function createUnitSystem(extraUnits: readonly string[] = []): UnitSystem
   for (const noun of COUNT_UNITS) defineCount(noun);
   for (const noun of extraUnits) defineCount(noun);
   math.createUnit('USD', { aliases: ['usd', 'dollar', 'dollars'] });
+  // People write KB for kilobytes; mathjs only knows kB.
+  if (!math.Unit.isValuelessUnit('KB')) math.createUnit('KB', { definition: '1 kB' });
   return { math, isUnit: (name) => math.Unit.isValuelessUnit(name) };
 }
 
@@ -113,25 +115,34 @@ export function isUnit(v: unknown): v is Unit {
 
 /** Converts a mathjs result (number, Unit, boolean) into a canonical Quantity. */
 export function toQuantity(system: UnitSystem, v: unknown): Quantity {
-  if (typeof v === 'number') return { value: v, unit: '', dimension: 'ratio' };
+  if (typeof v === 'number') return { value: clean(v), unit: '', dimension: 'ratio' };
   if (typeof v === 'boolean') return { value: v ? 1 : 0, unit: '', dimension: 'ratio' };
   if (!isUnit(v)) throw new Error(`expected a number or a quantity, got ${String(v)}`);
   if (v.dimensions.every((d) => d === 0)) {
     // A dimensionless Unit (`(50 * 1000) msgs`) keeps its SI value in `.value`.
     return {
-      value: (v as unknown as { value: number | null }).value ?? 1,
+      value: clean((v as unknown as { value: number | null }).value ?? 1),
       unit: '',
       dimension: 'ratio',
     };
   }
   for (const dim of DIMENSIONS) {
     if (v.equalBase(system.math.unit(dim.probe))) {
-      return { value: v.toNumber(dim.convert ?? dim.unit), unit: dim.unit, dimension: dim.name };
+      return {
+        value: clean(v.toNumber(dim.convert ?? dim.unit)),
+        unit: dim.unit,
+        dimension: dim.name,
+      };
     }
   }
   const si = v.toSI();
   const unit = si.formatUnits();
-  return { value: si.toNumber(unit), unit, dimension: unit };
+  return { value: clean(si.toNumber(unit)), unit, dimension: unit };
+}
+
+/** Drops binary floating-point noise from unit conversion (1500.0000000000002 → 1500). */
+function clean(v: number): number {
+  return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(12)) : v;
 }
 
 /** Wraps a canonical number back into a mathjs value of the given canonical unit. */
@@ -224,6 +235,6 @@ export function normalizeExpression(text: string): string {
   return text
     .replace(/(\d)\s*(?:mins?|minutes?)\b/g, '$1 minute')
     .replace(/(\d)\s*(?:hrs?|hours?)\b/g, '$1 hour')
-    .replace(/(\d(?:\.\d+)?)([kK])\b/g, '($1 * 1000)')
-    .replace(/(\d(?:\.\d+)?)M\b/g, '($1 * 1000000)');
+    .replace(/(?<![\w.])(\d+(?:\.\d+)?)[kK]\b/g, '($1 * 1000)')
+    .replace(/(?<![\w.])(\d+(?:\.\d+)?)M\b/g, '($1 * 1000000)');
 }

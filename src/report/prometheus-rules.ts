@@ -134,6 +134,9 @@ function toPromQL(plan: Plan, node: MathNode): string {
     }
     case 'FunctionNode': {
       const name = (n.fn as { name: string }).name;
+      if ((name === 'max' || name === 'min') && (n.args as MathNode[]).length === 2) {
+        return extremum(plan, name, n.args as [MathNode, MathNode]);
+      }
       if (!FUNCTIONS.has(name)) throw new Error(`function ${name}() has no PromQL equivalent`);
       return `${name}(${(n.args as MathNode[]).map((a) => toPromQL(plan, a)).join(', ')})`;
     }
@@ -144,6 +147,16 @@ function toPromQL(plan: Plan, node: MathNode): string {
     default:
       throw new Error(`"${node.toString()}" has no PromQL equivalent`);
   }
+}
+
+/** `max(a, b)` / `min(a, b)`: PromQL has no binary max, so clamp by a constant or select with `or`. */
+function extremum(plan: Plan, fn: 'max' | 'min', [a, b]: [MathNode, MathNode]): string {
+  const clamp = fn === 'max' ? 'clamp_min' : 'clamp_max';
+  if (!hasReference(plan, b)) return `${clamp}(${toPromQL(plan, a)}, ${toPromQL(plan, b)})`;
+  if (!hasReference(plan, a)) return `${clamp}(${toPromQL(plan, b)}, ${toPromQL(plan, a)})`;
+  const x = toPromQL(plan, a);
+  const y = toPromQL(plan, b);
+  return `((${x}) ${fn === 'max' ? '>=' : '<='} (${y}) or (${y}))`;
 }
 
 function symbolPromQL(plan: Plan, name: string): string {
@@ -166,7 +179,7 @@ function nodePromQL(plan: Plan, key: string): string {
   if (node.alias !== undefined) return nodePromQL(plan, node.alias);
   if (node.constant !== undefined) return literal(Number(node.constant));
   if (!node.expr) throw new Error(`${key} has no formula`);
-  return `(${toPromQL(plan, plan.units.math.parse(node.expr.text))})`;
+  return parenthesize(toPromQL(plan, plan.units.math.parse(node.expr.text)));
 }
 
 function metricSelector(plan: Plan, metric: string): string {
@@ -199,11 +212,12 @@ function pathPromQL(plan: Plan, path: string[]): string {
   const capacity = plan.graph.nodes.has(`${base}.capacity.${resource}`)
     ? nodePromQL(plan, `${base}.capacity.${resource}`)
     : `${nodePromQL(plan, `${base}.per_replica.${resource}`)} * ${nodePromQL(plan, `${base}.replicas`)}`;
-  if (field === 'capacity') return `(${capacity})`;
+  if (field === 'capacity') return parenthesize(capacity);
   if (field === 'usage' || field === 'model')
     return nodePromQL(plan, `${base}.${field}.${resource}`);
-  if (field === 'utilization') return `(${nodePromQL(plan, usageKey)} / (${capacity}))`;
-  if (field === 'headroom') return `(1 - ${nodePromQL(plan, usageKey)} / (${capacity}))`;
+  if (field === 'utilization') return `(${nodePromQL(plan, usageKey)} / ${parenthesize(capacity)})`;
+  if (field === 'headroom')
+    return `(1 - ${nodePromQL(plan, usageKey)} / ${parenthesize(capacity)})`;
   throw new Error(`${path.join('.')} has no PromQL equivalent`);
 }
 
@@ -242,6 +256,12 @@ function isPlanName(plan: Plan, name: string): boolean {
     ['params', 'drivers', 'metrics'].some((s) => plan.graph.nodes.has(`${s}.${name}`)) ||
     name in (plan.raw.components ?? {})
   );
+}
+
+/** Wraps PromQL in parentheses unless it is a bare selector, a number or already wrapped. */
+function parenthesize(promql: string): string {
+  if (/^[\w:]+(\{[^{}]*\})?$/.test(promql) || /^[-+]?[\d.e+-]+$/i.test(promql)) return promql;
+  return `(${promql})`;
 }
 
 /** A number as PromQL writes it. */
