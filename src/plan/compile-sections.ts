@@ -5,6 +5,7 @@
 import type { CompileContext } from './context.ts';
 import { compileCost } from './compile-tiers.ts';
 import type { PlanTier } from './types.ts';
+import { parseDurationMs } from './units.ts';
 
 /** Runs every section check; problems land in `ctx.errors`. */
 export function checkSections(ctx: CompileContext, tiers: PlanTier[]): void {
@@ -12,6 +13,8 @@ export function checkSections(ctx: CompileContext, tiers: PlanTier[]): void {
   checkUnitCosts(ctx);
   checkAutoscale(ctx);
   checkChecklist(ctx, tiers);
+  checkScenarios(ctx);
+  (ctx.raw.reviews ?? []).forEach((r, i) => ctx.duration(r.every, ['reviews', i, 'every'], 0));
   for (const [name, c] of Object.entries(ctx.raw.components ?? {}))
     compileCost(ctx, c.cost, ['components', name, 'cost']);
 }
@@ -77,7 +80,7 @@ function checkAutoscale(ctx: CompileContext): void {
       continue;
     }
     const metric = a.metric ?? component.queue;
-    if (metric === undefined && a.policy !== 'fixed') {
+    if (metric === undefined && a.policy !== 'fixed' && a.metrics === undefined) {
       ctx.fail(
         'PLAN_SCHEMA',
         path,
@@ -92,8 +95,22 @@ function checkAutoscale(ctx: CompileContext): void {
         metricNames(ctx),
       );
     }
+    (a.metrics ?? []).forEach((m, i) => {
+      if (!ctx.raw.metrics?.[m.metric])
+        ctx.unknown([...path, 'metrics', i, 'metric'], 'metric', m.metric, metricNames(ctx));
+    });
+    if (a.from_tier !== undefined && !(ctx.raw.tiers ?? []).some((t) => t.name === a.from_tier)) {
+      ctx.unknown(
+        [...path, 'from_tier'],
+        'tier',
+        a.from_tier,
+        (ctx.raw.tiers ?? []).map((t) => t.name),
+      );
+    }
+    (a.steps ?? []).forEach((step, i) => ctx.duration(step.for, [...path, 'steps', i, 'for'], 0));
     const need = POLICY_NEEDS[a.policy];
-    if (need && a[need.field] === undefined) {
+    const multiMetric = a.metrics !== undefined && need?.field === 'target';
+    if (need && a[need.field] === undefined && !multiMetric) {
       ctx.fail(
         'PLAN_SCHEMA',
         [...path, 'policy'],
@@ -109,6 +126,48 @@ function checkAutoscale(ctx: CompileContext): void {
       ctx.duration(a[field], [...path, field], 0);
     }
   }
+}
+
+const SCALE = /^\s*\d+(\.\d+)?\s*x\s*$/;
+
+function checkScenarios(ctx: CompileContext): void {
+  (ctx.raw.scenarios ?? []).forEach((sc, i) => {
+    const path = ['scenarios', i];
+    if (sc.scale !== undefined && !SCALE.test(sc.scale)) {
+      ctx.fail(
+        'PLAN_SCHEMA',
+        [...path, 'scale'],
+        `"${sc.scale}" is not a load multiplier`,
+        'write e.g. scale: 10x',
+      );
+    }
+    for (const driver of Object.keys(sc.set ?? {})) {
+      if (!ctx.raw.drivers?.[driver])
+        ctx.unknown(
+          [...path, 'set', driver],
+          'driver',
+          driver,
+          Object.keys(ctx.raw.drivers ?? {}),
+          true,
+        );
+    }
+    for (const field of ['for', 'rto', 'rpo'] as const)
+      ctx.duration(sc[field], [...path, field], 0);
+    (sc.response ?? []).forEach((r, j) => {
+      if (
+        parseDurationMs(r.within) === undefined &&
+        !/^\d+(\.\d+)?\s*-\s*\d+(\.\d+)?\s*[a-z]+$/i.test(r.within)
+      ) {
+        ctx.fail(
+          'PLAN_SCHEMA',
+          [...path, 'response', j, 'within'],
+          `"${r.within}" is not a duration or a range of durations`,
+          'write e.g. 30m, 4h or 1-3 days',
+        );
+      }
+    });
+    compileCost(ctx, sc.cost, [...path, 'cost']);
+  });
 }
 
 function checkChecklist(ctx: CompileContext, tiers: PlanTier[]): void {

@@ -19,7 +19,10 @@ export function compileTiers(ctx: CompileContext): PlanTier[] {
     const deployWhen =
       t.deploy_when === undefined ? undefined : ctx.expr(t.deploy_when, [...path, 'deploy_when']);
     if (deployWhen) ctx.probeUnit(deployWhen, [...path, 'deploy_when']);
-    const { monthlyCostUsd, costBreakdown } = compileCost(ctx, t.cost, [...path, 'cost']);
+    const { monthlyCostUsd, costRangeUsd, costBreakdown } = compileCost(ctx, t.cost, [
+      ...path,
+      'cost',
+    ]);
     const set: Record<string, number> = {};
     for (const [key, text] of Object.entries(t.set ?? {})) {
       const value = compileSet(ctx, key, text, [...path, 'set', key]);
@@ -36,6 +39,7 @@ export function compileTiers(ctx: CompileContext): PlanTier[] {
       until: t.until ?? {},
       deployWhen,
       monthlyCostUsd,
+      costRangeUsd,
       costBreakdown,
       set,
       targets,
@@ -43,14 +47,40 @@ export function compileTiers(ctx: CompileContext): PlanTier[] {
   });
 }
 
-/** A cost (`92 USD/month` or `{ fixed, per_replica, breakdown }`) as USD/month. */
+/** A compiled cost, in USD/month. */
+export interface CompiledCost {
+  /** Monthly cost: `fixed`, else the midpoint of `min`..`max`, else the breakdown's sum. */
+  monthlyCostUsd?: number;
+  /** `[min, max]` when the roadmap gives a range. */
+  costRangeUsd?: [number, number];
+  /** Cost per replica. */
+  perReplicaUsd?: number;
+  /** Items of the cost. */
+  costBreakdown: Record<string, number>;
+}
+
+/** A cost (`92 USD/month` or `{ fixed | min + max, per_replica, breakdown }`) as USD/month. */
 export function compileCost(
   ctx: CompileContext,
   cost: RawCost | undefined,
   path: (string | number)[],
-): { monthlyCostUsd?: number; perReplicaUsd?: number; costBreakdown: Record<string, number> } {
-  const money = (text: string | number, p: (string | number)[]): number | undefined =>
-    ctx.quantityOf(text, p, 'USD/month', '92 USD/month');
+): CompiledCost {
+  const money = (text: string | number, p: (string | number)[]): number | undefined => {
+    const v = ctx.quantityOf(text, p, 'USD/month', '92 USD/month');
+    if (v !== undefined && v < 0) {
+      const range = typeof text === 'string' && /\d\s*-\s*\d/.test(text);
+      ctx.fail(
+        'PLAN_SCHEMA',
+        p,
+        `cost "${text}" is negative`,
+        range
+          ? 'a range is written { min: 400 USD/month, max: 600 USD/month }; "400-600" subtracts'
+          : 'costs are zero or more',
+      );
+      return undefined;
+    }
+    return v;
+  };
   if (cost === undefined) return { costBreakdown: {} };
   if (typeof cost !== 'object') return { monthlyCostUsd: money(cost, path), costBreakdown: {} };
   const costBreakdown: Record<string, number> = {};
@@ -61,9 +91,27 @@ export function compileCost(
   const fixed = cost.fixed === undefined ? undefined : money(cost.fixed, [...path, 'fixed']);
   const perReplicaUsd =
     cost.per_replica === undefined ? undefined : money(cost.per_replica, [...path, 'per_replica']);
+  const low = cost.min === undefined ? undefined : money(cost.min, [...path, 'min']);
+  const high = cost.max === undefined ? undefined : money(cost.max, [...path, 'max']);
+  if ((cost.min === undefined) !== (cost.max === undefined)) {
+    ctx.fail(
+      'PLAN_SCHEMA',
+      path,
+      'a cost range needs both min and max',
+      'write { min: 400 USD/month, max: 600 USD/month }',
+    );
+  }
+  if (low !== undefined && high !== undefined && low > high) {
+    ctx.fail('PLAN_SCHEMA', path, `cost min (${low}) is above max (${high})`, 'make min <= max');
+  }
+  const costRangeUsd: [number, number] | undefined =
+    low !== undefined && high !== undefined ? [low, high] : undefined;
   const sum = Object.values(costBreakdown).reduce((a, b) => a + b, 0);
-  const monthlyCostUsd = fixed ?? (Object.keys(costBreakdown).length > 0 ? sum : undefined);
-  return { monthlyCostUsd, perReplicaUsd, costBreakdown };
+  const monthlyCostUsd =
+    fixed ??
+    (costRangeUsd ? (costRangeUsd[0] + costRangeUsd[1]) / 2 : undefined) ??
+    (Object.keys(costBreakdown).length > 0 ? sum : undefined);
+  return { monthlyCostUsd, costRangeUsd, perReplicaUsd, costBreakdown };
 }
 
 /** A tier override `component.capacity.resource: value` (or a param, or replicas.min/max). */

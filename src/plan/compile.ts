@@ -128,7 +128,7 @@ function checkNameClashes(ctx: CompileContext): void {
       } else if (!first) owner.set(name, section);
     }
   }
-  for (const section of ['triggers', 'tiers', 'slos', 'checklist'] as const) {
+  for (const section of ['triggers', 'tiers', 'slos', 'checklist', 'scenarios'] as const) {
     const seen = new Map<string, number>();
     (ctx.raw[section] ?? []).forEach((entry, i) => {
       const prev = seen.get(entry.name);
@@ -283,6 +283,10 @@ function compileTriggers(ctx: CompileContext): PlanTrigger[] {
             : [...path, 'keep_firing_for'],
           0,
         ),
+        leadTimeMs:
+          level.lead_time === undefined
+            ? undefined
+            : ctx.duration(level.lead_time, [...lp, 'lead_time'], 0),
         action: level.action,
       });
     }

@@ -108,12 +108,21 @@ export class CompileContext {
     try {
       return toQuantity(this.units, compiled.evaluate({}));
     } catch (err) {
-      this.fail(
-        'PLAN_UNIT',
-        path,
-        `cannot evaluate "${text}": ${(err as Error).message}`,
-        'write a number with its unit, e.g. `100 GB`',
-      );
+      if (/^\s*[\d.]+\s*-\s*[\d.]+\s*[A-Za-z]/.test(String(text))) {
+        this.fail(
+          'PLAN_SCHEMA',
+          path,
+          `"${text}" reads as a subtraction, not a range`,
+          'a range is written { min: 400 USD/month, max: 600 USD/month }; "400-600" subtracts',
+        );
+      } else {
+        this.fail(
+          'PLAN_UNIT',
+          path,
+          `cannot evaluate "${text}": ${(err as Error).message}`,
+          'write a number with its unit, e.g. `100 GB`',
+        );
+      }
       return undefined;
     }
   }

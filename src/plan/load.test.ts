@@ -252,3 +252,65 @@ describe('regressions found while writing the example plans', () => {
     assert.equal(e.location.path, 'tiers[0].deploy_when');
   });
 });
+
+describe('language features for what the seed roadmaps say', () => {
+  const TIER = (cost: string): string => `${HEADER}tiers:\n  - name: Phase 2\n    cost: ${cost}\n`;
+
+  it('a cost range keeps both ends and uses the midpoint', () => {
+    const plan = parsePlan(TIER('{ min: 400 USD/month, max: 600 USD/month }'), 'plan.yaml');
+    assert.deepEqual(plan.tiers[0]!.costRangeUsd, [400, 600]);
+    assert.equal(plan.tiers[0]!.monthlyCostUsd, 500);
+  });
+
+  it('"400-600 USD/month" is caught: it subtracts', () => {
+    const e = only(TIER('400-600 USD/month'));
+    assert.equal(e.code, 'PLAN_SCHEMA');
+    assert.match(e.hint!, /\{ min: 400 USD\/month, max: 600 USD\/month \}/);
+  });
+
+  it('a level carries its lead time', () => {
+    const plan = parsePlan(
+      `${HEADER}${HOST}triggers:\n  - name: cpu\n    expr: cpu\n    warning: { when: "> 70%", lead_time: 1w, action: add a read replica }\n`,
+      'plan.yaml',
+    );
+    assert.equal(plan.triggers[0]!.levels[0]!.leadTimeMs, 7 * 86_400_000);
+  });
+
+  const SCALE = `${HEADER}${HOST}  depth: { from: me, field: load1 }\ncomponents:\n  workers: { kind: worker, queue: depth, priority: 1 }\ntiers:\n  - name: Tier 2\n`;
+
+  it('an HPA may scale on several metrics, from a given tier on', () => {
+    const plan = parsePlan(
+      `${SCALE}autoscale:\n  workers:\n    policy: hpa\n    from_tier: Tier 2\n    metrics: [{ metric: cpu, target: 0.7 }, { metric: depth, target: 100 }]\n`,
+      'plan.yaml',
+    );
+    assert.equal(plan.raw.autoscale?.workers?.metrics?.length, 2);
+  });
+
+  it('an unknown from_tier and a step duration in the wrong unit are reported', () => {
+    const errors = errorsOf(
+      `${SCALE}autoscale:\n  workers:\n    policy: step\n    from_tier: Tier 3\n    steps: [{ when: "> 500", change: 5, for: 5 GB }]\n`,
+    );
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.location.path]),
+      [
+        ['PLAN_REFERENCE', 'autoscale.workers.from_tier'],
+        ['PLAN_UNIT', 'autoscale.workers.steps[0].for'],
+      ],
+    );
+  });
+
+  it('scenarios check their multiplier, drivers and durations', () => {
+    const errors = errorsOf(
+      `${HEADER}drivers:\n  users: { value: 100 }\nscenarios:\n  - name: spike\n    scale: ten times\n    set: { userz: 5000 }\n    rto: 30 GB\n    response: [{ within: soon, action: scale }]\n`,
+    );
+    assert.deepEqual(
+      errors.map((e) => e.location.path),
+      [
+        'scenarios[0].scale',
+        'scenarios[0].set.userz',
+        'scenarios[0].rto',
+        'scenarios[0].response[0].within',
+      ],
+    );
+  });
+});

@@ -52,6 +52,8 @@ const Cost = z.union([
   Quantity,
   z.strictObject({
     fixed: Quantity.optional(),
+    min: Quantity.optional(),
+    max: Quantity.optional(),
     per_replica: Quantity.optional(),
     breakdown: z.record(z.string(), Quantity).optional(),
   }),
@@ -66,12 +68,14 @@ const Component = z.strictObject({
   model: z.record(Name, Quantity).optional(),
   replicas: Replicas.optional(),
   queue: z.string().optional(),
+  priority: z.number().int().optional(),
   cost: Cost.optional(),
 });
 
 const Level = z.strictObject({
   when: ConditionText,
   action: z.string().optional(),
+  lead_time: Duration.optional(),
   for: Duration.optional(),
   keep_firing_for: Duration.optional(),
 });
@@ -118,13 +122,21 @@ const UnitCost = z.strictObject({
   per: z.string().optional(),
 });
 
-const Step = z.strictObject({ when: ConditionText, change: z.number().int() });
+const Step = z.strictObject({
+  when: ConditionText,
+  change: z.number().int(),
+  for: Duration.optional(),
+});
+
+const ScaleMetric = z.strictObject({ metric: z.string().min(1), target: z.number().positive() });
 
 const Autoscale = z.strictObject({
   policy: z.enum(['hpa', 'step', 'target-latency', 'predictive', 'fixed']),
   metric: z.string().optional(),
   target: z.number().positive().optional(),
+  metrics: z.array(ScaleMetric).min(1).optional(),
   steps: z.array(Step).optional(),
+  from_tier: z.string().optional(),
   slo: z.string().optional(),
   replicas: z.number().int().nonnegative().optional(),
   min: z.number().int().nonnegative().optional(),
@@ -154,6 +166,35 @@ const Checklist = z.strictObject({
   items: z.array(ChecklistItem),
 });
 
+const Scenario = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  cause: z.string().optional(),
+  scale: z.string().optional(),
+  set: z.record(z.string(), z.number()).optional(),
+  for: Duration.optional(),
+  impact: z.array(z.string()).optional(),
+  response: z
+    .array(z.strictObject({ within: z.string().min(1), action: z.string().min(1) }))
+    .optional(),
+  cost: Cost.optional(),
+  rto: Duration.optional(),
+  rpo: Duration.optional(),
+});
+
+const Review = z.strictObject({
+  every: Duration,
+  what: z.string().min(1),
+  owner: z.string().optional(),
+});
+
+const ChangeLogEntry = z.strictObject({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write the date as YYYY-MM-DD'),
+  change: z.string().min(1),
+  reason: z.string().optional(),
+  impact: z.string().optional(),
+});
+
 /** The whole plan document. */
 export const PlanSchema = z.strictObject({
   version: z.literal(1),
@@ -175,6 +216,9 @@ export const PlanSchema = z.strictObject({
   autoscale: z.record(z.string(), Autoscale).optional(),
   notify: z.array(Notify).optional(),
   checklist: z.array(Checklist).optional(),
+  scenarios: z.array(Scenario).optional(),
+  reviews: z.array(Review).optional(),
+  changelog: z.array(ChangeLogEntry).optional(),
 });
 
 /** A plan document as written, after schema validation (quantities still text). */

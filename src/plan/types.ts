@@ -80,8 +80,10 @@ export interface PlanTier {
   until: Record<string, number>;
   /** Condition that says when to move to this tier. */
   deployWhen?: CompiledExpression;
-  /** Monthly cost in USD. */
+  /** Monthly cost in USD (the midpoint when the roadmap gives a range). */
   monthlyCostUsd?: number;
+  /** The roadmap's cost range in USD/month, when it gives one. */
+  costRangeUsd?: [number, number];
   /** Cost breakdown in USD/month. */
   costBreakdown: Record<string, number>;
   /** Plan overrides in this tier: `component.capacity.resource` → canonical number. */
@@ -102,6 +104,8 @@ export interface PlanLevel {
   keepFiringForMs: number;
   /** What to do, from the roadmap. */
   action?: string;
+  /** How long the action takes to carry out (alert this far ahead when forecasting), ms. */
+  leadTimeMs?: number;
 }
 
 /** A compiled trigger. */
