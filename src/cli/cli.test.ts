@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../test/helpers/cli.ts';
+import { spawn } from 'node:child_process';
+import { HEADROOM_BIN, runCli } from '../../test/helpers/cli.ts';
 
 let dir: string;
 const plan = (name: string, body: string): string => {
@@ -160,6 +161,39 @@ describe('headroom CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /alert: mem\n\s+expr: \(headroom_mem\) > 0\.7\n\s+for: 10m/);
     assert.match(r.stdout, /severity: critical/);
+  });
+
+  it('demo refreshes the status of examples/local.yaml each interval', async () => {
+    const r = await runCli(['demo', '--cycles', '2', '--interval', '1s', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const docs = r.stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((d) => JSON.parse(d) as { statuses: { trigger: string }[] });
+    assert.equal(docs.length, 2);
+    assert.ok(docs[1]!.statuses.some((s) => s.trigger.length > 0));
+  });
+
+  it('demo exits cleanly on Ctrl-C', async () => {
+    const child = spawn(process.execPath, [HEADROOM_BIN, 'demo', '--interval', '1s'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (out.includes('sources:')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    const started = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 3000, 'exits within 3 s');
   });
 
   it('an unknown option is a usage error (exit 64)', async () => {
