@@ -46,6 +46,8 @@ export class MissingInputError extends Error {
 export class FormulaGraph {
   readonly nodes = new Map<string, GraphNode>();
   private overrideUnits = new Map<string, string>();
+  private readonly constants = new Map<string, unknown>();
+  private readonly inputFree = new Map<string, boolean>();
 
   /**
    * @param sections which section each plain name lives in (a driver measured by a metric of
@@ -60,6 +62,8 @@ export class FormulaGraph {
   /** Adds a node. */
   add(node: GraphNode): void {
     this.nodes.set(node.key, node);
+    this.constants.clear();
+    this.inputFree.clear();
   }
 
   /** Declares the canonical unit overrides of `key` are given in. */
@@ -154,16 +158,32 @@ export class FormulaGraph {
   evaluate(key: string, inputs: EvalInputs, memo = new Map<string, unknown>()): unknown {
     if (memo.has(key)) return memo.get(key);
     const override = inputs.overrides?.[key];
+    const cacheable = !inputs.overrides && this.isInputFree(key);
     let value: unknown;
     if (override !== undefined) {
       value = fromCanonical(this.units, override, this.overrideUnits.get(key) ?? '');
+    } else if (cacheable && this.constants.has(key)) {
+      value = this.constants.get(key);
     } else {
       const node = this.nodes.get(key);
       if (!node) throw new Error(`internal: no formula node ${key}`);
       value = this.computeNode(node, inputs, memo);
+      // Capacities and params read no metric: evaluate them once, not once per series per cycle.
+      if (cacheable) this.constants.set(key, value);
     }
     memo.set(key, value);
     return value;
+  }
+
+  /** True when a node reads no metric (directly or through its dependencies). */
+  private isInputFree(key: string): boolean {
+    let free = this.inputFree.get(key);
+    if (free === undefined) {
+      const node = this.nodes.get(key);
+      free = node !== undefined && node.alias === undefined && this.inputsOf([key]).length === 0;
+      this.inputFree.set(key, free);
+    }
+    return free;
   }
 
   private computeNode(node: GraphNode, inputs: EvalInputs, memo: Map<string, unknown>): unknown {
