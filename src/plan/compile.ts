@@ -20,14 +20,9 @@ export const DEFAULT_INTERVAL_MS = 15_000;
 /** Compiles `raw`; throws `HeadroomErrors` with every problem found. */
 export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const units = createUnitSystem(raw.units ?? []);
-  const names = declaredNames(raw);
-  const ctx = new CompileContext(
-    raw,
-    map,
-    units,
-    names,
-    new FormulaGraph(units, nameSections(raw), resourceFields(raw)),
-  );
+  const sections = nameSections(raw);
+  const graph = new FormulaGraph(units, sections, resourceFields(raw));
+  const ctx = new CompileContext(raw, map, units, new Set(sections.keys()), graph);
   checkNameClashes(ctx);
   const intervalMs = ctx.duration(raw.interval, ['interval'], DEFAULT_INTERVAL_MS);
   const params = compileParams(ctx);
@@ -97,15 +92,6 @@ function resourceFields(raw: RawPlan): Map<string, Set<string>> {
     out.set(name, fields);
   }
   return out;
-}
-
-function declaredNames(raw: RawPlan): Set<string> {
-  return new Set([
-    ...Object.keys(raw.params ?? {}),
-    ...Object.keys(raw.drivers ?? {}),
-    ...Object.keys(raw.metrics ?? {}),
-    ...Object.keys(raw.components ?? {}),
-  ]);
 }
 
 /** A name may live in one of params/drivers/metrics/components — except a driver bound to its own metric. */
