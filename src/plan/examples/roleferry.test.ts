@@ -1,0 +1,65 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeAll, level, loadExample, MINUTE, ms, tier, WEEK } from './load-example.ts';
+
+describe('roleferry carries its roadmap', () => {
+  const plan = loadExample('roleferry');
+
+  it('Celery step scaling: +5 above depth 500, -2 below 50, min 5, max 50, every 5 min', () => {
+    const workers = plan.raw.autoscale!.workers!;
+    assert.equal(workers.policy, 'step');
+    assert.deepEqual(workers.steps, [
+      { when: '> 500', change: 5 },
+      { when: '< 50', change: -2 },
+    ]);
+    assert.deepEqual([workers.min, workers.max], [5, 50]);
+    assert.equal(ms(workers.interval), 5 * MINUTE);
+    assert.equal(plan.raw.components!.workers!.queue, 'celery_queue_depth');
+  });
+
+  it('ECS API target tracking: CPU 70%, 3 to 20 tasks, cooldowns 60 s out / 300 s in', () => {
+    const api = plan.raw.autoscale!.api!;
+    assert.equal(api.target, 0.7);
+    assert.deepEqual([api.min, api.max], [3, 20]);
+    assert.equal(ms(api.cooldown), 60_000);
+    assert.equal(ms(api.scale_down_cooldown), 300_000);
+  });
+
+  it('milestones by users with API and worker counts', () => {
+    assert.deepEqual(
+      plan.tiers.map((t) => t.name),
+      ['MVP', 'Traction', 'Growth', 'Scale', 'Massive'],
+    );
+    assert.deepEqual(
+      plan.tiers.map((t) => t.until.users),
+      [100, 1000, 10_000, 100_000, undefined],
+    );
+    assert.deepEqual(
+      plan.tiers.slice(0, 4).map((t) => t.set['api.replicas.current']),
+      [1, 2, 5, 20],
+    );
+    assert.deepEqual(
+      plan.tiers.slice(0, 4).map((t) => t.set['workers.replicas.current']),
+      [1, 3, 10, 50],
+    );
+  });
+
+  it('RDS size progression with cost: $60 → $150 → $400 → $1,600', () => {
+    const rds = plan.tiers.map(
+      (t) => Object.entries(t.costBreakdown).find(([k]) => k.startsWith('RDS'))?.[1],
+    );
+    closeAll(rds, [60, 150, 400, 1600, 1600]);
+    const scale = tier(plan, 'Scale').set;
+    assert.equal(scale['rds.capacity.storage'], 5e12);
+    assert.equal(scale['rds.capacity.memory'], 64e9);
+    assert.equal(scale['rds.capacity.iops'], 48_000);
+    assert.equal(level(plan, 'replication-lag', 'warning').condition.threshold, 15);
+  });
+
+  it('reviewed quarterly by the CTO and the DevOps lead', () => {
+    assert.deepEqual(
+      plan.raw.reviews!.map((r) => [ms(r.every), r.owner]),
+      [[13 * WEEK, 'CTO, DevOps Lead']],
+    );
+  });
+});
