@@ -154,10 +154,7 @@ function checkScenarios(ctx: CompileContext): void {
     for (const field of ['for', 'rto', 'rpo'] as const)
       ctx.duration(sc[field], [...path, field], 0);
     (sc.response ?? []).forEach((r, j) => {
-      if (
-        parseDurationMs(r.within) === undefined &&
-        !/^\d+(\.\d+)?\s*-\s*\d+(\.\d+)?\s*[a-z]+$/i.test(r.within)
-      ) {
+      if (!isDurationOrRange(r.within)) {
         ctx.fail(
           'PLAN_SCHEMA',
           [...path, 'response', j, 'within'],
@@ -168,6 +165,13 @@ function checkScenarios(ctx: CompileContext): void {
     });
     compileCost(ctx, sc.cost, [...path, 'cost']);
   });
+}
+
+/** `30m`, `4 hours`, or a range whose upper end is a duration: `1-3 days`, `0-30 min`. */
+function isDurationOrRange(text: string): boolean {
+  if (parseDurationMs(text) !== undefined) return true;
+  const range = /^\s*\d+(?:\.\d+)?\s*-\s*(.+)$/.exec(text);
+  return range !== null && parseDurationMs(range[1]!.trim()) !== undefined;
 }
 
 function checkChecklist(ctx: CompileContext, tiers: PlanTier[]): void {

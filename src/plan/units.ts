@@ -190,6 +190,11 @@ const DURATION_WORDS: Record<string, number> = {
   w: 604_800_000,
   week: 604_800_000,
   weeks: 604_800_000,
+  // A month is a twelfth of a Julian year, as mathjs defines it; a quarter is three of those.
+  month: 2_629_800_000,
+  months: 2_629_800_000,
+  quarter: 7_889_400_000,
+  quarters: 7_889_400_000,
   y: 31_536_000_000,
   year: 31_536_000_000,
   years: 31_536_000_000,
@@ -197,7 +202,7 @@ const DURATION_WORDS: Record<string, number> = {
 
 /**
  * Parses a duration into milliseconds: Prometheus style (`15s`, `10m`, `1h30m`, `7d`, `2w`),
- * or a number and a word (`10 min`, `2 hours`); a bare number is seconds. Returns undefined
+ * or a number and a word (`10 min`, `2 hours`, `1 month`, `1 quarter`); a bare number is seconds. Returns undefined
  * when the text is not a duration.
  */
 export function parseDurationMs(text: string | number): number | undefined {

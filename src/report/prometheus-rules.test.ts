@@ -22,7 +22,7 @@ components:
 triggers:
   - { name: either, expr: "max(cpu / 70%, mem / 80%)", warning: { when: "> 1" } }
   - { name: floor, expr: "min(cpu, 0.5)", warning: { when: "> 0.4" } }
-  - { name: disk, expr: sms-worker.disk.utilization, for: 10m, warning: { when: "> 70%", action: upgrade } }
+  - { name: disk, expr: sms-worker.disk.utilization, for: 10m, warning: { when: "> 70%", action: upgrade, lead_time: 2w } }
   - { name: latency, expr: p95, critical: { when: "> 200ms" } }
   - { name: flapping, expr: "increase(restarts, 1h)", warning: { when: "> 10" } }
 `;
@@ -62,7 +62,7 @@ describe('export prometheus-rules', () => {
       yaml,
       /- alert: disk\n\s+expr: \(\(headroom_used \/ 100000000000\)\) > 0\.7\n\s+for: 10m\n\s+labels:\n\s+severity: warning\n\s+plan: p/,
     );
-    assert.match(yaml, /action: upgrade/);
+    assert.match(yaml, /action: upgrade\n\s+lead_time: 2w/);
     assert.match(yaml, /interval: 30s/);
   });
 });

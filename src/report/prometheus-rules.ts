@@ -73,6 +73,9 @@ export function prometheusRules(plan: Plan): PrometheusRules {
       rule.annotations = {
         summary: `${trigger.name}: ${trigger.expr.text} ${level.condition.text}`,
         ...(level.action ? { action: level.action } : {}),
+        ...(level.leadTimeMs !== undefined
+          ? { lead_time: formatDurationMs(level.leadTimeMs) }
+          : {}),
         ...(trigger.description ? { description: trigger.description } : {}),
       };
       rules.push(rule);

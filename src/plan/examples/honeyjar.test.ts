@@ -11,6 +11,7 @@ import {
   tier,
   trigger,
   WEEK,
+  QUARTER,
 } from './load-example.ts';
 
 describe('honeyjar carries its roadmap', () => {
@@ -74,7 +75,7 @@ describe('honeyjar carries its roadmap', () => {
     assert.equal(lead('add-more-workers'), HOUR);
     assert.equal(lead('add-app-servers'), DAY);
     assert.equal(lead('optimize-database'), WEEK);
-    assert.equal(lead('add-regions'), 13 * WEEK);
+    assert.equal(lead('add-regions'), QUARTER);
     assert.equal(
       level(plan, 'add-more-workers', 'warning').action,
       'Horizontal scaling of workers',

@@ -13,6 +13,8 @@ import {
   tier,
   trigger,
   WEEK,
+  MONTH,
+  QUARTER,
 } from './load-example.ts';
 
 describe('irisx carries its roadmap', () => {
@@ -135,7 +137,7 @@ describe('irisx carries its roadmap', () => {
     const reviews = plan.raw.reviews!;
     assert.deepEqual(
       reviews.map((r) => ms(r.every)),
-      [WEEK, 30 * 24 * HOUR, 13 * WEEK, 365 * 24 * HOUR],
+      [WEEK, MONTH, QUARTER, 365 * 24 * HOUR],
     );
     assert.equal(reviews[0]!.what, 'Review key metrics dashboard');
     assert.equal(reviews[3]!.what, 'Architecture review + tech debt assessment');

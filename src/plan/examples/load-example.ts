@@ -34,6 +34,10 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 /** One week, in milliseconds. */
 export const WEEK = 7 * DAY;
+/** One month (a twelfth of a Julian year, as plans read `1 month`), in ms. */
+export const MONTH = 2_629_800_000;
+/** One quarter (three months), in ms. */
+export const QUARTER = 3 * MONTH;
 
 /** Loads `examples/<name>.yaml` with an empty environment, so every `${VAR:-default}` takes its default. */
 export function loadExample(name: string): Plan {
