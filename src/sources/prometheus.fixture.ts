@@ -4,6 +4,8 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PrometheusSource } from './prometheus.ts';
+import type { MetricRequest } from './source.ts';
 
 /** A canned answer: HTTP status (default 200), body (JSON unless a string), optional delay in ms. */
 export interface Canned {
@@ -77,4 +79,18 @@ export async function startCannedPrometheus(
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** A prometheus source at `url` reading one plan metric per query, with an injectable clock. */
+export function prometheusSourceFor(
+  url: string,
+  queries: Record<string, string>,
+  options: Record<string, unknown> = {},
+  now: () => number = Date.now,
+): PrometheusSource {
+  const metrics: MetricRequest[] = Object.entries(queries).map(([name, query]) => ({
+    name,
+    select: { query },
+  }));
+  return new PrometheusSource({ name: 'prom', options: { url, ...options }, metrics, now });
 }

@@ -4,12 +4,12 @@ import { HeadroomError, HeadroomErrors } from '../errors.ts';
 import { createSource } from './index.ts';
 import { prometheusKind, PrometheusSource } from './prometheus.ts';
 import {
+  prometheusSourceFor,
   startCannedPrometheus,
   vectorBody,
   type Canned,
   type CannedPrometheus,
 } from './prometheus.fixture.ts';
-import type { MetricRequest } from './source.ts';
 import { sourceContract } from './source.contract.ts';
 
 const CLOCK_MS = 1_700_000_000_123;
@@ -47,16 +47,7 @@ function source(
   queries: Record<string, string>,
   options: Record<string, unknown> = {},
 ): PrometheusSource {
-  const metrics: MetricRequest[] = Object.entries(queries).map(([name, query]) => ({
-    name,
-    select: { query },
-  }));
-  return new PrometheusSource({
-    name: 'prom',
-    options: { url: canned.url, ...options },
-    metrics,
-    now: () => CLOCK_MS,
-  });
+  return prometheusSourceFor(canned.url, queries, options, () => CLOCK_MS);
 }
 
 sourceContract('prometheus (canned API)', () => ({

@@ -15,7 +15,8 @@ import {
   PrometheusSource,
   queryRange,
 } from '../../src/sources/prometheus.ts';
-import type { MetricRequest, Sample } from '../../src/sources/source.ts';
+import type { Sample } from '../../src/sources/source.ts';
+import { prometheusSourceFor } from '../../src/sources/prometheus.fixture.ts';
 import { sourceContract } from '../../src/sources/source.contract.ts';
 
 const PROMETHEUS_BIN = '/usr/bin/prometheus';
@@ -170,16 +171,7 @@ function source(
   queries: Record<string, string>,
   options: Record<string, unknown> = {},
 ): PrometheusSource {
-  const metrics: MetricRequest[] = Object.entries(queries).map(([name, query]) => ({
-    name,
-    select: { query },
-  }));
-  return new PrometheusSource({
-    name: 'prom',
-    options: { url, ...options },
-    metrics,
-    now: Date.now,
-  });
+  return prometheusSourceFor(url, queries, options);
 }
 
 async function collectOne(query: string): Promise<Sample[]> {
