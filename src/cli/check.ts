@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { loadPlan } from '../plan/load.ts';
+import { formatDurationMs } from '../plan/units.ts';
 import type { Plan } from '../plan/types.ts';
 import type { TriggerStatus } from '../rules/types.ts';
 import { Collector } from '../runtime/collect.ts';
@@ -79,13 +80,8 @@ export function checkDocument(plan: Plan, result: CycleResult): Record<string, u
       Object.entries(result.collected.failures).map(([m, e]) => [m, e.toJSON()]),
     ),
     triggers: result.statuses.map((s) => {
-      const t = plan.triggers.find((x) => x.name === s.trigger)!;
-      return {
-        ...s,
-        expr: t.expr.text,
-        unit: t.unit,
-        display_value: displayValue(s.value, t.unit, t.levels[0]?.condition.text),
-      };
+      const t = triggerView(plan, s.trigger);
+      return { ...s, expr: t.expr, unit: t.unit, display_value: t.display(s.value) };
     }),
     samples: result.collected.samples.map((s) => ({
       metric: s.metric,
@@ -96,35 +92,51 @@ export function checkDocument(plan: Plan, result: CycleResult): Record<string, u
   };
 }
 
-function displayValue(
-  value: number | undefined,
-  unit: string,
-  conditionText: string | undefined,
-): string {
-  return unit === '' && conditionText?.includes('%')
-    ? formatRatio(value)
-    : formatValue(value, unit);
+/** What the CLI shows of a trigger: a plan trigger, or the built-in source-down. */
+interface TriggerView {
+  expr: string;
+  unit: string;
+  levels: { severity: string; text: string; action?: string }[];
+  display: (value: number | undefined) => string;
+}
+
+function triggerView(plan: Plan, name: string): TriggerView {
+  const t = plan.triggers.find((x) => x.name === name);
+  if (!t) {
+    const { severity, action } = plan.sourceDown;
+    return {
+      expr: 'every source reads something',
+      unit: '',
+      levels: [{ severity, text: `down for ${formatDurationMs(plan.sourceDown.forMs)}`, action }],
+      display: (v) => (v === undefined ? '—' : v >= 1 ? 'all up' : 'down'),
+    };
+  }
+  const percent = t.unit === '' && t.levels[0]?.condition.text.includes('%');
+  return {
+    expr: t.expr.text,
+    unit: t.unit,
+    levels: t.levels.map((l) => ({
+      severity: l.severity,
+      text: l.condition.text,
+      action: l.action,
+    })),
+    display: (v) => (percent ? formatRatio(v) : formatValue(v, t.unit)),
+  };
 }
 
 /** The human status table. */
 export function renderCheck(plan: Plan, result: CycleResult): string {
   const rows = result.statuses.map((s) => {
-    const t = plan.triggers.find((x) => x.name === s.trigger)!;
+    const t = triggerView(plan, s.trigger);
     const level = t.levels.find((l) => l.severity === s.severity) ?? t.levels[0];
-    const thresholds = t.levels.map((l) => `${l.severity[0]} ${l.condition.text}`).join(', ');
+    const thresholds = t.levels.map((l) => `${l.severity[0]} ${l.text}`).join(', ');
     const note =
       s.status === 'unknown'
         ? (s.reason ?? '')
         : s.status === 'ok'
           ? ''
           : (s.action ?? level?.action ?? '');
-    return [
-      t.name,
-      colourStatus(s.status),
-      displayValue(s.value, t.unit, t.levels[0]?.condition.text),
-      thresholds,
-      note,
-    ];
+    return [s.trigger, colourStatus(s.status), t.display(s.value), thresholds, note];
   });
   const sourceLines = Object.entries(result.collected.sources).map(
     ([name, s]) =>

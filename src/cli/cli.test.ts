@@ -106,6 +106,30 @@ describe('headroom CLI', () => {
     assert.equal(doc.sources.prom!.state, 'error');
   });
 
+  it('check: the built-in source-down trigger fires for a dead source after source_down.for', async () => {
+    const file = plan(
+      'down.yaml',
+      `source_down: { for: 0s, action: "restart the exporter" }\nsources:\n  prom: { kind: prometheus, url: "http://127.0.0.1:9" }\n  me: { kind: host }\nmetrics:\n  up: { from: prom, query: up }\n  cpus: { from: me, field: cpus }\n`,
+    );
+    const r = await runCli(['check', '--plan', file, '--no-store', '--json', '--timeout', '3s']);
+    assert.equal(r.code, 2, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      triggers: {
+        trigger: string;
+        status: string;
+        action: string;
+        instances: { labels: Record<string, string> }[];
+      }[];
+    };
+    const down = doc.triggers.find((t) => t.trigger === 'source-down')!;
+    assert.equal(down.status, 'critical');
+    assert.equal(down.action, 'restart the exporter');
+    assert.deepEqual(
+      down.instances.map((i) => i.labels),
+      [{ source: 'prom', kind: 'prometheus' }],
+    );
+  });
+
   it('init writes a plan from a template and refuses to overwrite it', async () => {
     const out = join(dir, 'headroom.yaml');
     const r = await runCli(['init', '--template', 'local', '--out', out]);

@@ -17,6 +17,9 @@ import { compileTiers } from './compile-tiers.ts';
 /** Default collection interval when the plan gives none, ms. */
 export const DEFAULT_INTERVAL_MS = 15_000;
 
+/** How long a source may read nothing before `source-down` fires, when the plan does not say. */
+export const DEFAULT_SOURCE_DOWN_FOR_MS = 60_000;
+
 /** Compiles `raw`; throws `HeadroomErrors` with every problem found. */
 export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const units = createUnitSystem(raw.units ?? []);
@@ -25,6 +28,21 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const ctx = new CompileContext(raw, map, units, new Set(sections.keys()), graph);
   checkNameClashes(ctx);
   const intervalMs = ctx.duration(raw.interval, ['interval'], DEFAULT_INTERVAL_MS);
+  const sourceDown = {
+    forMs: ctx.duration(raw.source_down?.for, ['source_down', 'for'], DEFAULT_SOURCE_DOWN_FOR_MS),
+    severity: raw.source_down?.severity ?? 'critical',
+    action:
+      raw.source_down?.action ??
+      'Check that the source is reachable; its triggers are unknown meanwhile',
+  } as const;
+  if ((raw.triggers ?? []).some((t) => t.name === 'source-down')) {
+    ctx.fail(
+      'PLAN_DUPLICATE',
+      ['triggers'],
+      '"source-down" is the name of the built-in trigger',
+      'rename your trigger; tune the built-in one with `source_down: { for, severity, action }`',
+    );
+  }
   const params = compileParams(ctx);
   const metrics = compileSourcesAndMetrics(ctx);
   const drivers = compileDrivers(ctx, metrics);
@@ -60,6 +78,7 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
     drivers,
     triggers,
     tiers,
+    sourceDown,
   };
 }
 

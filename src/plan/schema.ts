@@ -195,6 +195,12 @@ const ChangeLogEntry = z.strictObject({
   impact: z.string().optional(),
 });
 
+const SourceDown = z.strictObject({
+  for: Duration.optional(),
+  severity: z.enum(['warning', 'critical']).optional(),
+  action: z.string().optional(),
+});
+
 /** The whole plan document. */
 export const PlanSchema = z.strictObject({
   version: z.literal(1),
@@ -206,6 +212,7 @@ export const PlanSchema = z.strictObject({
     .optional(),
   params: z.record(Name, Quantity).optional(),
   sources: z.record(Name, Source).optional(),
+  source_down: SourceDown.optional(),
   metrics: z.record(Name, Metric).optional(),
   drivers: z.record(Name, Driver).optional(),
   components: z.record(Name, Component).optional(),

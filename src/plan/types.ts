@@ -130,6 +130,16 @@ export interface PlanTrigger {
   labels: Record<string, string>;
 }
 
+/** The built-in `source-down` trigger: fires when a source has read nothing for `forMs`. */
+export interface PlanSourceDown {
+  /** How long a source must be down before the trigger fires, ms. */
+  forMs: number;
+  /** Severity of the alert. */
+  severity: 'warning' | 'critical';
+  /** What to do. */
+  action: string;
+}
+
 /** A compiled plan, ready for the runtime, the CLI and the reports. */
 export interface Plan {
   /** File it came from. */
@@ -156,4 +166,6 @@ export interface Plan {
   triggers: PlanTrigger[];
   /** Tiers in plan order. */
   tiers: PlanTier[];
+  /** The built-in source-down trigger. */
+  sourceDown: PlanSourceDown;
 }

@@ -7,6 +7,7 @@ import { triggerSpecs } from '../plan/trigger-specs.ts';
 import { evaluate, restoreState } from '../rules/engine.ts';
 import type { EngineState, TriggerSpec, TriggerStatus, Transition } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
+import { SOURCE_UP_INPUT, sourceDownSpec, sourceUpVector } from './source-down.ts';
 import {
   inputsFromSamples,
   windowInputsUnknown,
@@ -47,7 +48,8 @@ export class Cycle {
     private readonly store: Store | undefined,
     private readonly now: () => number,
   ) {
-    this.specs = triggerSpecs(plan);
+    const sourceDown = sourceDownSpec(plan);
+    this.specs = sourceDown ? [...triggerSpecs(plan), sourceDown] : triggerSpecs(plan);
   }
 
   /** Runs one cycle; the collect deadline is `timeoutMs`. Never rejects for source faults. */
@@ -68,6 +70,7 @@ export class Cycle {
     const at = this.now();
     const inputs = inputsFromSamples(this.plan, collected.samples, collected.failures);
     windowInputsUnknown(this.plan, inputs);
+    inputs[SOURCE_UP_INPUT] = sourceUpVector(this.plan, collected);
     const result = evaluate({ triggers: this.specs, inputs, now: at, previous: this.state });
     this.state = result.state;
     if (this.store) {
