@@ -193,9 +193,46 @@ describe('headroom CLI', () => {
     const docs = r.stdout
       .trim()
       .split(/\n(?=\{)/)
-      .map((d) => JSON.parse(d) as { statuses: { trigger: string }[] });
+      .map((d) => JSON.parse(d) as { triggers: { trigger: string }[] });
     assert.equal(docs.length, 2);
-    assert.ok(docs[1]!.statuses.some((s) => s.trigger.length > 0));
+    assert.deepEqual(
+      docs[1]!.triggers.map((t) => t.trigger),
+      ['cpu', 'memory', 'disk', 'load', 'source-down'],
+    );
+  });
+
+  it('watch keeps samples and alert state in the store across cycles', async () => {
+    const file = plan(
+      'watch.yaml',
+      `${HOST}triggers:\n  - name: slow\n    expr: cpus\n    for: 1s\n    warning: { when: ">= 1" }\n`,
+    );
+    const store = join(dir, 'watch.db');
+    const r = await runCli([
+      'watch',
+      '--plan',
+      file,
+      '--store',
+      store,
+      '--cycles',
+      '4',
+      '--interval',
+      '500ms',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const statuses = r.stdout
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((d) => (JSON.parse(d) as { triggers: { status: string }[] }).triggers[0]!.status);
+    // pending while `for: 1s` runs, then warning; how many of each depends on the machine's speed.
+    assert.equal(statuses[0], 'pending');
+    assert.equal(statuses.at(-1), 'warning');
+    assert.match(statuses.join(' '), /^(pending )+(warning ?)+$/);
+    const again = await runCli(['check', '--plan', file, '--store', store, '--json']);
+    assert.equal(
+      (JSON.parse(again.stdout) as { triggers: { status: string }[] }).triggers[0]!.status,
+      'warning',
+    );
   });
 
   it('demo exits cleanly on Ctrl-C', async () => {

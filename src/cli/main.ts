@@ -11,6 +11,7 @@ import { registerExport } from './export.ts';
 import { registerInit } from './init.ts';
 import { registerReplay } from './replay.ts';
 import { registerValidate } from './validate.ts';
+import { registerWatch } from './watch.ts';
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     registerCheck,
     registerReplay,
     registerExport,
+    registerWatch,
     registerDemo,
   ]) {
     register(program);
