@@ -204,7 +204,7 @@ describe('prometheus source: configuration', () => {
       {
         code: 'SOURCE_CONFIG',
         message:
-          /unknown kind "promethus" \(did you mean "prometheus"\?\); known kinds: host, prometheus/,
+          /unknown kind "promethus" \(did you mean "prometheus"\?\); known kinds: (\S+, )*host, (\S+, )*prometheus\b/,
       },
     );
   });
