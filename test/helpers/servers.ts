@@ -1,0 +1,116 @@
+/**
+ * Private Redis and NATS servers for tests that must kill and restart a server mid-run: each
+ * listens on free loopback ports with its data in a temp dir, and `stop()` removes everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on `port`, or rejects after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline)
+      throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A server process the test can kill and start again on the same ports. */
+export class PrivateServer {
+  private child: ChildProcess | undefined;
+
+  constructor(
+    private readonly command: string,
+    private readonly args: string[],
+    /** Port clients connect to. */
+    readonly port: number,
+    private readonly dir: string,
+  ) {}
+
+  /** Starts the process and waits until its port accepts connections. */
+  async start(): Promise<void> {
+    this.child = spawn(this.command, this.args, { stdio: 'ignore' });
+    await waitForPort(this.port);
+  }
+
+  /** Kills the process (SIGKILL: a crash, not a shutdown) and waits for it to exit. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Kills the process and removes its data. */
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A private redis-server that keeps nothing on disk. */
+export async function startRedis(): Promise<PrivateServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-redis-'));
+  const server = new PrivateServer(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    port,
+    dir,
+  );
+  await server.start();
+  return server;
+}
+
+/** A private nats-server with JetStream and a monitoring port (`monitorPort`). */
+export async function startNats(): Promise<PrivateServer & { monitorPort: number }> {
+  const port = await freePort();
+  const monitorPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-nats-'));
+  const server = new PrivateServer(
+    'nats-server',
+    ['-js', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', dir],
+    port,
+    dir,
+  );
+  await server.start();
+  await waitForPort(monitorPort);
+  return Object.assign(server, { monitorPort });
+}
