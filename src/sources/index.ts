@@ -4,14 +4,26 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { HeadroomError } from '../errors.ts';
+import { bullmqKind } from './bullmq.ts';
 import { hostKind } from './host.ts';
+import { httpProbeKind } from './http-probe.ts';
+import { natsJetStreamKind } from './nats-jetstream.ts';
+import { postgresKind } from './postgres.ts';
 import { prometheusKind } from './prometheus.ts';
+import { rabbitmqKind } from './rabbitmq.ts';
+import { redisListKind } from './redis-list.ts';
 import type { Source, SourceContext, SourceKind } from './source.ts';
 
 /** Every source kind a plan can name, by kind name, alphabetical. */
 export const sourceKinds: Record<string, SourceKind> = {
+  bullmq: bullmqKind,
   host: hostKind,
+  'http-probe': httpProbeKind,
+  'nats-jetstream': natsJetStreamKind,
+  postgres: postgresKind,
   prometheus: prometheusKind,
+  rabbitmq: rabbitmqKind,
+  'redis-list': redisListKind,
 };
 
 /** Builds a source of kind `kindName`; throws SOURCE_CONFIG for an unknown kind or bad options. */
