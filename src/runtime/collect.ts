@@ -38,7 +38,15 @@ export class Collector {
         .map((m) => ({ name: m.name, select: m.select }));
       if (metrics.length === 0) continue;
       const { kind, ...options } = config;
-      const source = createSource(kind, { name, options, metrics, now });
+      // The interval bounds each source's reconnect backoff: a server that returns is read again
+      // at the next interval.
+      const source = createSource(kind, {
+        name,
+        options,
+        metrics,
+        now,
+        intervalMs: plan.intervalMs,
+      });
       this.sources.set(name, { kind, source, metrics });
       this.health.set(name, { state: 'unknown' });
     }

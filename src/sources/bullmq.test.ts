@@ -281,3 +281,31 @@ describe('bullmq: completed_per_minute from the change of completed', () => {
     badValue(() => completedPerMinute(r, { completed: 3, atMs: 5 }, 5), /no time passed/);
   });
 });
+
+describe('bullmq: reconnect backoff', () => {
+  test('the wait never exceeds the plan interval: a dead server is tried again every interval', async () => {
+    let nowMs = 1_700_000_000_000;
+    const source = createSource('bullmq', {
+      name: 'q',
+      options: { url: 'redis://127.0.0.1:1/0', timeout: '1s' },
+      metrics: [{ name: 'depth', select: { queue: 'emails', field: 'waiting' } }],
+      now: () => nowMs,
+      intervalMs: 1500,
+    });
+    try {
+      const waits: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const error = await source.collect(AbortSignal.timeout(5000)).then(
+          () => assert.fail('collected'),
+          (e: Error) => e,
+        );
+        assert.match(error.message, /^Redis at 127\.0\.0\.1:1 cannot be reached/);
+        waits.push(/next attempt in (.*)$/.exec(error.message)?.[1] ?? error.message);
+        nowMs += 1500;
+      }
+      assert.deepEqual(waits, ['1 s', '1.5 s', '1.5 s', '1.5 s']);
+    } finally {
+      await source.close();
+    }
+  });
+});

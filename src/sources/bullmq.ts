@@ -37,16 +37,13 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
+import { issuesOf, parseTimeoutMs, throwFirstIssue, TimeoutOption } from './options.ts';
 import {
   checkedReplies,
   DEFAULT_REDIS_TIMEOUT_MS,
-  parseRedisTimeoutMs,
   parseRedisUrl,
   RedisConnection,
-  RedisTimeoutOption,
   RedisUrlOption,
-  throwFirstIssue,
-  zodIssues,
   type RedisTarget,
 } from './redis-connection.ts';
 import type {
@@ -77,7 +74,7 @@ const Options = z.strictObject({
     .string({ error: 'write the key prefix as text, e.g. `prefix: bull`' })
     .min(1, 'prefix is empty; BullMQ uses `bull` unless told otherwise')
     .optional(),
-  timeout: RedisTimeoutOption.optional(),
+  timeout: TimeoutOption.optional(),
 });
 
 const Select = z.strictObject({
@@ -94,13 +91,13 @@ export function validateBullmq(
   select?: Record<string, unknown>,
 ): SourceConfigIssue[] {
   const parsed = Options.safeParse(options);
-  const issues = parsed.success ? [] : zodIssues(parsed.error, TAKES_OPTIONS);
+  const issues = parsed.success ? [] : issuesOf(parsed.error, TAKES_OPTIONS);
   return select === undefined ? issues : [...issues, ...selectIssues(select)];
 }
 
 function selectIssues(select: Record<string, unknown>): SourceConfigIssue[] {
   const parsed = Select.safeParse(select);
-  if (!parsed.success) return zodIssues(parsed.error, TAKES_SELECT);
+  if (!parsed.success) return issuesOf(parsed.error, TAKES_SELECT);
   const field = parsed.data.field;
   if (Object.hasOwn(BULLMQ_FIELDS, field)) return [];
   return [
@@ -141,8 +138,13 @@ export class BullmqSource implements ObservedSource {
     }
     this.target = parseRedisUrl(String(options.url)) as RedisTarget;
     this.prefix = typeof options.prefix === 'string' ? options.prefix : DEFAULT_BULLMQ_PREFIX;
-    const timeoutMs = parseRedisTimeoutMs(options.timeout) ?? DEFAULT_REDIS_TIMEOUT_MS;
-    this.connection = new RedisConnection({ target: this.target, timeoutMs, now: context.now });
+    const timeoutMs = parseTimeoutMs(options.timeout) ?? DEFAULT_REDIS_TIMEOUT_MS;
+    this.connection = new RedisConnection({
+      target: this.target,
+      timeoutMs,
+      now: context.now,
+      backoffMaxMs: context.intervalMs,
+    });
     this.tracker = new HealthTracker(context.now);
     this.reads = readsFor(context.metrics.map((m) => m.select.field as BullmqField));
   }

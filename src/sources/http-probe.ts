@@ -28,7 +28,7 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
-import { issuesOf, parseTimeoutMs } from './prometheus-api.ts';
+import { issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
 import type {
   MetricRequest,
   Sample,
@@ -93,12 +93,7 @@ const Options = z.strictObject({
     .min(1, 'must be at least 1')
     .max(50, 'must be at most 50')
     .optional(),
-  timeout: z
-    .union([z.string(), z.number()])
-    .refine((t) => parseTimeoutMs(t) !== undefined, {
-      error: 'must be a positive duration such as 5s, 250ms or 1m (a bare number is seconds)',
-    })
-    .optional(),
+  timeout: TimeoutOption.optional(),
   expect_status: z.union([StatusSpec, z.array(StatusSpec).min(1, 'list at least one')]).optional(),
 });
 

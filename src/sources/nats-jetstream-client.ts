@@ -6,9 +6,9 @@
  * One connection per source, opened on the first collect and reused. The client's own
  * reconnect loop is off (`reconnect: false`), so a request never waits in a reconnect buffer:
  * when the connection drops, the next collect reconnects, and failed attempts back off 1 s,
- * 2 s … 30 s (`nats-jetstream-backoff.ts`), failing fast in between. Server totals are the
- * connecting account's (equal to the server's on a single-account server); `messages` and
- * `bytes` are summed over its streams. Credentials never appear in messages.
+ * 2 s … 30 s or the plan's interval (`reconnect.ts`), failing fast in between. Server totals
+ * are the connecting account's (equal to the server's on a single-account server); `messages`
+ * and `bytes` are summed over its streams. Credentials never appear in messages.
  */
 import {
   JetStreamApiCodes,
@@ -20,7 +20,6 @@ import {
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { HeadroomError } from '../errors.ts';
 import { abortedError } from './health.ts';
-import { Backoff, type AttemptFailure } from './nats-jetstream-backoff.ts';
 import {
   consumerNotFound,
   countOf,
@@ -32,6 +31,7 @@ import {
   type ServerFact,
   type StreamRecord,
 } from './nats-jetstream-read.ts';
+import { ReconnectBackoff, untilAborted, type BackoffOptions } from './reconnect.ts';
 
 /** Where the NATS servers are, how to authenticate, and how long a request may take. */
 export interface ClientEndpoint {
@@ -55,32 +55,9 @@ export function displayServer(server: string): string {
   return `${url.hostname}:${url.port || '4222'}`;
 }
 
-/** Resolves `promise`, or rejects with `abortedError` as soon as `signal` aborts. */
-export function untilAborted<T>(
-  promise: Promise<T>,
-  signal: AbortSignal,
-  what: string,
-): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortedError(signal, what));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortedError(signal, what));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** Reads JetStream through one reused client connection. */
 export class ClientReader {
-  private readonly backoff: Backoff;
+  private readonly backoff: ReconnectBackoff;
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
   private connecting: Promise<JetStreamManager> | undefined;
@@ -88,9 +65,9 @@ export class ClientReader {
 
   constructor(
     private readonly endpoint: ClientEndpoint,
-    clockMs?: () => number,
+    backoff: BackoffOptions = {},
   ) {
-    this.backoff = new Backoff(clockMs);
+    this.backoff = new ReconnectBackoff(backoff);
   }
 
   /** How this reader names its servers in messages. */
@@ -204,7 +181,7 @@ export class ClientReader {
   private async manager(signal: AbortSignal): Promise<JetStreamManager> {
     if (this.closed) throw abortedError(AbortSignal.abort(), this.what);
     if (this.jsm && this.nc && !this.nc.isClosed()) return this.jsm;
-    this.backoff.throwIfWaiting(this.what);
+    this.backoff.throwIfWaiting();
     this.connecting ??= this.open();
     return untilAborted(this.connecting, signal, this.what);
   }
@@ -244,18 +221,16 @@ export class ClientReader {
   private connectError(e: unknown): HeadroomError {
     const reason = this.redact(reasonOf(e));
     const refused = errorName(e) === 'AuthorizationError' || /authoriz|authentic/i.test(reason);
-    const failure: AttemptFailure = refused
-      ? {
-          code: 'SOURCE_CONFIG',
-          problem: `refused the credentials (${reason})`,
+    const error = refused
+      ? new HeadroomError('SOURCE_CONFIG', `${this.what} refused the credentials (${reason})`, {
           hint: 'check `user`/`pass` or `token` (set them from ${ENV} variables)',
-        }
-      : {
-          code: 'SOURCE_UNAVAILABLE',
-          problem: `is unreachable (${reason})`,
+          cause: e,
+        })
+      : new HeadroomError('SOURCE_UNAVAILABLE', `${this.what} is unreachable (${reason})`, {
           hint: 'check that nats-server is running and that `servers` is right',
-        };
-    return this.backoff.failed(this.what, failure, e);
+          cause: e,
+        });
+    return this.backoff.failed(error);
   }
 
   private apiError(e: unknown): unknown {

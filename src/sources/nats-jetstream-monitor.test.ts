@@ -274,7 +274,7 @@ describe('nats-jetstream monitor reader: timeouts and backoff', () => {
   test('a server slower than `timeout` is SOURCE_UNAVAILABLE, then fails fast until the backoff ends', async () => {
     routes.set('/jsz', { body: GOOD_JSZ, delayMs: 400 });
     let clockMs = 0;
-    const reader = new MonitorReader(monitorEndpoint(baseUrl, 100), () => clockMs);
+    const reader = new MonitorReader(monitorEndpoint(baseUrl, 100), { clockMs: () => clockMs });
     const metric = { name: 'm', select: { field: 'storage' } };
     const read = () => readMetric(reader.view(AbortSignal.timeout(5000)), metric, 0);
     await assert.rejects(read(), /unreachable \(no answer within 100 ms\); next attempt in 1 s/);

@@ -10,7 +10,6 @@
  * is SOURCE_CONFIG (not a monitoring port); a body that is not JSON is SOURCE_BAD_VALUE.
  */
 import { HeadroomError } from '../errors.ts';
-import { Backoff } from './nats-jetstream-backoff.ts';
 import {
   badValue,
   consumerNotFound,
@@ -23,6 +22,7 @@ import {
   type StreamRecord,
 } from './nats-jetstream-read.ts';
 import { abortedError } from './health.ts';
+import { ReconnectBackoff, type BackoffOptions } from './reconnect.ts';
 
 /** Where the monitoring port is and how long a request may take. */
 export interface MonitorEndpoint {
@@ -56,15 +56,15 @@ interface JszStream extends StreamRecord {
 
 /** Reads the monitoring port of one server; keeps the backoff state between collects. */
 export class MonitorReader {
-  private readonly backoff: Backoff;
+  private readonly backoff: ReconnectBackoff;
   // Aborts requests still in flight when the source is closed.
   private readonly closing = new AbortController();
 
   constructor(
     private readonly endpoint: MonitorEndpoint,
-    clockMs?: () => number,
+    backoff: BackoffOptions = {},
   ) {
-    this.backoff = new Backoff(clockMs);
+    this.backoff = new ReconnectBackoff(backoff);
   }
 
   /** How this reader names its server in messages. */
@@ -112,7 +112,7 @@ export class MonitorReader {
   }
 
   private async getJson(path: string, signal: AbortSignal): Promise<Record<string, unknown>> {
-    this.backoff.throwIfWaiting(this.what);
+    this.backoff.throwIfWaiting();
     const url = new URL(path, this.endpoint.baseUrl);
     const timeout = AbortSignal.timeout(this.endpoint.timeoutMs);
     let status: number;
@@ -126,9 +126,15 @@ export class MonitorReader {
       const reason = timeout.aborted
         ? `no answer within ${this.endpoint.timeoutMs} ms`
         : errorCode(cause);
-      const hint = 'check that nats-server runs with -m <port> and that `monitor` is right';
-      const problem = `is unreachable (${reason})`;
-      throw this.backoff.failed(this.what, { code: 'SOURCE_UNAVAILABLE', problem, hint }, cause);
+      const error = new HeadroomError(
+        'SOURCE_UNAVAILABLE',
+        `${this.what} is unreachable (${reason})`,
+        {
+          hint: 'check that nats-server runs with -m <port> and that `monitor` is right',
+          cause,
+        },
+      );
+      throw this.backoff.failed(error);
     }
     this.backoff.succeeded();
     return parseBody(this.what, `/${path.split('?')[0]}`, status, text);

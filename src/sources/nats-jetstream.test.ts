@@ -218,6 +218,30 @@ describe('nats-jetstream source construction', () => {
     );
   });
 
+  const deadServers: [string, Record<string, unknown>][] = [
+    ['the monitoring port', { monitor: 'http://127.0.0.1:1', timeout: '1s' }],
+    ['a client connection', { servers: 'nats://127.0.0.1:1', timeout: '1s' }],
+  ];
+  for (const [name, options] of deadServers) {
+    test(`through ${name}, the wait after a failure is at most the plan interval`, async () => {
+      const source = natsJetStreamKind.create({
+        name: 'nats',
+        options,
+        metrics: [{ name: 'm', select: { field: 'storage' } }],
+        now: Date.now,
+        intervalMs: 300,
+      });
+      try {
+        await assert.rejects(source.collect(AbortSignal.timeout(5000)), {
+          code: 'SOURCE_UNAVAILABLE',
+          message: /127\.0\.0\.1:1 is unreachable \(.*\); next attempt in 300 ms$/,
+        });
+      } finally {
+        await source.close();
+      }
+    });
+  }
+
   test('creating a source opens nothing: close() right away is fine, twice', async () => {
     const source = create(SERVERS, { field: 'storage' });
     await source.close();

@@ -27,7 +27,7 @@ import { ClientReader, displayServer } from './nats-jetstream-client.ts';
 import { validateNatsSelect } from './nats-jetstream-fields.ts';
 import { MonitorReader, monitorEndpoint } from './nats-jetstream-monitor.ts';
 import { readMetric } from './nats-jetstream-read.ts';
-import { parseTimeoutMs } from './prometheus-api.ts';
+import { DEFAULT_TIMEOUT_MS, issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
 import type {
   Sample,
   SourceConfigIssue,
@@ -35,9 +35,6 @@ import type {
   SourceHealth,
   SourceKind,
 } from './source.ts';
-
-/** Default deadline of one request (and of connecting), in ms. */
-export const NATS_DEFAULT_TIMEOUT_MS = 10_000;
 
 const OPTION_NAMES = 'monitor, servers, user, pass, token, timeout';
 
@@ -68,12 +65,7 @@ const Options = z.strictObject({
   user: z.string({ error: 'user must be a string' }).optional(),
   pass: z.string({ error: 'pass must be a string (from ${ENV})' }).optional(),
   token: z.string({ error: 'token must be a string (from ${ENV})' }).optional(),
-  timeout: z
-    .union([z.string(), z.number()])
-    .refine((t) => parseTimeoutMs(t) !== undefined, {
-      error: 'must be a positive duration such as 5s, 250ms or 1m (a bare number is seconds)',
-    })
-    .optional(),
+  timeout: TimeoutOption.optional(),
 });
 
 type NatsOptions = z.infer<typeof Options>;
@@ -81,14 +73,7 @@ type NatsOptions = z.infer<typeof Options>;
 function optionIssues(options: Record<string, unknown>): SourceConfigIssue[] {
   const parsed = Options.safeParse(options);
   if (!parsed.success) {
-    return parsed.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({
-            path: key,
-            message: `unknown option "${key}"; a nats-jetstream source takes ${OPTION_NAMES}`,
-          }))
-        : [{ path: issue.path.join('.'), message: issue.message }],
-    );
+    return issuesOf(parsed.error, `a nats-jetstream source takes ${OPTION_NAMES}`);
   }
   return authIssues(parsed.data);
 }
@@ -150,17 +135,15 @@ function readerFor(context: SourceContext): MonitorReader | ClientReader {
     );
   }
   const o = Options.parse(context.options);
-  const timeoutMs = o.timeout === undefined ? NATS_DEFAULT_TIMEOUT_MS : parseTimeoutMs(o.timeout)!;
-  if (o.monitor !== undefined) return new MonitorReader(monitorEndpoint(o.monitor, timeoutMs));
+  const timeoutMs = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeoutMs(o.timeout)!;
+  const backoff = { maxMs: context.intervalMs };
+  if (o.monitor !== undefined) {
+    return new MonitorReader(monitorEndpoint(o.monitor, timeoutMs), backoff);
+  }
   const servers = typeof o.servers === 'string' ? [o.servers] : o.servers!;
-  return new ClientReader({
-    servers,
-    displayServers: servers.map(displayServer).join(','),
-    user: o.user,
-    pass: o.pass,
-    token: o.token,
-    timeoutMs,
-  });
+  const displayServers = servers.map(displayServer).join(',');
+  const { user, pass, token } = o;
+  return new ClientReader({ servers, displayServers, user, pass, token, timeoutMs }, backoff);
 }
 
 /** The nats-jetstream source: one per plan source of kind `nats-jetstream`. */

@@ -5,21 +5,19 @@
  * errors that name the server but never its credentials.
  *
  * Connections are opened lazily. After a failed connection attempt the client waits 1 s,
- * doubling up to 30 s, before the next one, and meanwhile fails fast with SOURCE_UNAVAILABLE
- * (or SOURCE_CONFIG for a refused login) saying when it will try again. An abort drops the
- * connection in use: that is the only way to stop a statement in flight at once.
+ * doubling up to 30 s or the plan's interval (`reconnect.ts`), before the next one, and
+ * meanwhile fails fast with SOURCE_UNAVAILABLE (or SOURCE_CONFIG for a refused login) saying
+ * when it will try again. An abort drops the connection in use: that is the only way to stop a
+ * statement in flight at once.
  */
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { HeadroomError } from '../errors.ts';
 import { abortedError } from './health.ts';
+import { ReconnectBackoff, untilAborted } from './reconnect.ts';
 
 /** Connections the pool may hold: one for a query, one for the statistics beside it. */
 const POOL_MAX = 2;
-/** First wait after a failed connection attempt, in ms; doubles up to `MAX_BACKOFF_MS`. */
-const FIRST_BACKOFF_MS = 1000;
-/** Longest wait between connection attempts, in ms. */
-const MAX_BACKOFF_MS = 30_000;
 /** How long close() waits for the pool to shut down before leaving it to finish, in ms. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -43,72 +41,8 @@ export interface PostgresTarget {
   applicationName: string;
   /** Clock for the backoff, epoch ms. */
   now: () => number;
-}
-
-/**
- * Pacing of reconnection attempts: 1 s after a failure, doubling to 30 s; reset by a success.
- * Attempts started together (one per metric of a collect) fail together and count once.
- */
-class ReconnectBackoff {
-  private delayMs = 0;
-  private nextAttemptAtMs = 0;
-  private lastError: HeadroomError | undefined;
-  /** Outcomes recorded so far; an attempt passes the value it saw when it started. */
-  private outcomes = 0;
-
-  constructor(private readonly now: () => number) {}
-
-  /** Throws the last connection error, saying when the next attempt is, while waiting. */
-  check(): void {
-    const waitMs = this.nextAttemptAtMs - this.now();
-    if (this.lastError === undefined || waitMs <= 0) return;
-    throw withWait(this.lastError, waitMs);
-  }
-
-  /** Marks the start of an attempt; pass the result to failed(). */
-  started(): number {
-    return this.outcomes;
-  }
-
-  /** Records a failed attempt; returns the error with the wait before the next one. */
-  failed(error: HeadroomError, startedAt: number): HeadroomError {
-    // Another attempt of the same round failed first: it already set the wait.
-    if (startedAt !== this.outcomes && this.lastError) {
-      return withWait(this.lastError, this.nextAttemptAtMs - this.now());
-    }
-    this.outcomes += 1;
-    this.delayMs =
-      this.delayMs === 0 ? FIRST_BACKOFF_MS : Math.min(this.delayMs * 2, MAX_BACKOFF_MS);
-    this.nextAttemptAtMs = this.now() + this.delayMs;
-    this.lastError = error;
-    return withWait(error, this.delayMs);
-  }
-
-  /** Records a successful attempt. */
-  succeeded(): void {
-    this.outcomes += 1;
-    this.delayMs = 0;
-    this.lastError = undefined;
-  }
-}
-
-function withWait(error: HeadroomError, waitMs: number): HeadroomError {
-  // Rounded up to 0.1 s, so a wait that is nearly over never reads as 0 s.
-  const seconds = Math.ceil(waitMs / 100) / 10;
-  return new HeadroomError(error.code, `${error.message}; next attempt in ${seconds} s`, {
-    hint: error.hint,
-    cause: error,
-  });
-}
-
-/** Rejects with `abortedError` as soon as `signal` aborts, whatever `work` does. */
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedError(signal, what));
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+  /** Longest wait between connection attempts, in ms (the plan's interval); at most 30 s. */
+  backoffMaxMs?: number | undefined;
 }
 
 /** A pool of at most two connections to one PostgreSQL, for read-only statements. */
@@ -133,7 +67,7 @@ export class PostgresClient {
     });
     // An idle connection that the server drops emits 'error' on the pool; the pool replaces it.
     this.pool.on('error', () => undefined);
-    this.backoff = new ReconnectBackoff(target.now);
+    this.backoff = new ReconnectBackoff({ clockMs: target.now, maxMs: target.backoffMaxMs });
   }
 
   /** Closes the pool (waits at most about a second). Safe to call twice. */
@@ -190,8 +124,7 @@ export class PostgresClient {
   }
 
   private async checkout(signal: AbortSignal): Promise<PoolClient> {
-    this.backoff.check();
-    const attempt = this.backoff.started();
+    this.backoff.throwIfWaiting();
     let abandoned = false;
     const onAbort = (): void => {
       abandoned = true;
@@ -211,7 +144,7 @@ export class PostgresClient {
         pending.catch(() => undefined);
         throw abortedError(signal, this.display);
       }
-      throw this.backoff.failed(connectError(cause, this.display), attempt);
+      throw this.backoff.failed(connectError(cause, this.display));
     } finally {
       signal.removeEventListener('abort', onAbort);
     }

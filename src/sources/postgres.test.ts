@@ -113,7 +113,7 @@ describe('postgres source: connection failures', () => {
       assert.equal(server.attempts(), 1);
       nowMs += 999;
       const startedMs = performance.now();
-      await assert.rejects(collect(), { message: /next attempt in 0\.1 s$/ });
+      await assert.rejects(collect(), { message: /next attempt in 1 ms$/ });
       assert.ok(performance.now() - startedMs < 50, 'did not fail fast');
       assert.equal(server.attempts(), 1, 'attempted while backing off');
       nowMs += 1;
@@ -122,6 +122,35 @@ describe('postgres source: connection failures', () => {
       nowMs += 2000;
       await assert.rejects(collect(), { message: /next attempt in 4 s$/ });
       assert.equal(server.attempts(), 3);
+    } finally {
+      await s.close();
+      await server.close();
+    }
+  });
+
+  test('the wait never exceeds the plan interval: the server is tried again every interval', async () => {
+    const server = await fakeServer('drop');
+    let nowMs = CLOCK_MS;
+    const metrics: MetricRequest[] = [{ name: 'conns', select: { field: 'connections' } }];
+    const s = new PostgresSource({
+      name: 'db',
+      options: { url: server.url },
+      metrics,
+      now: () => nowMs,
+      intervalMs: 1500,
+    });
+    try {
+      const waits: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const error = await s.collect(AbortSignal.timeout(5000)).then(
+          () => assert.fail('collected'),
+          (e: Error) => e,
+        );
+        waits.push(/next attempt in (.*)$/.exec(error.message)?.[1] ?? error.message);
+        nowMs += 1500;
+      }
+      assert.deepEqual(waits, ['1 s', '1.5 s', '1.5 s', '1.5 s']);
+      assert.equal(server.attempts(), 4);
     } finally {
       await s.close();
       await server.close();

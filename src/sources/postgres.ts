@@ -27,8 +27,9 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
-import { PostgresClient, untilAborted, type StatementSubject } from './postgres-client.ts';
-import { DEFAULT_TIMEOUT_MS, issuesOf, parseTimeoutMs } from './prometheus-api.ts';
+import { DEFAULT_TIMEOUT_MS, issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
+import { PostgresClient, type StatementSubject } from './postgres-client.ts';
+import { untilAborted } from './reconnect.ts';
 import type {
   MetricRequest,
   Sample,
@@ -88,12 +89,7 @@ const Options = z.strictObject({
       error:
         'must be a postgres:// or postgresql:// URL, e.g. postgres://postgres@127.0.0.1:5432/app',
     }),
-  timeout: z
-    .union([z.string(), z.number()])
-    .refine((t) => parseTimeoutMs(t) !== undefined, {
-      error: 'must be a positive duration such as 5s, 250ms or 1m (a bare number is seconds)',
-    })
-    .optional(),
+  timeout: TimeoutOption.optional(),
 });
 
 const Select = z.strictObject({
@@ -167,6 +163,7 @@ export class PostgresSource implements ObservedSource {
       timeoutMs: this.timeoutMs,
       applicationName: `headroom source ${context.name}`,
       now: context.now,
+      backoffMaxMs: context.intervalMs,
     });
     this.tracker = new HealthTracker(context.now);
   }

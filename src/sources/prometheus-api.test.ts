@@ -5,7 +5,6 @@ import { after, before, describe, test } from 'node:test';
 import type { HeadroomError } from '../errors.ts';
 import {
   parsePrometheusOptions,
-  parseTimeoutMs,
   queryInstant,
   queryRange,
   validatePrometheusOptions,
@@ -322,20 +321,4 @@ describe('prometheus API: options', () => {
   test('the timeout defaults to 10 s', () => {
     assert.equal(parsePrometheusOptions({ url: 'http://x' }).timeoutMs, 10_000);
   });
-
-  const timeouts: [unknown, number | undefined][] = [
-    ['5s', 5000],
-    ['250ms', 250],
-    ['1m', 60_000],
-    ['1.5s', 1500],
-    [2, 2000],
-    ['0s', undefined],
-    ['5', 5000],
-    ['1h', 3_600_000],
-    ['5 parsecs', undefined],
-  ];
-  for (const [text, ms] of timeouts) {
-    test(`parseTimeoutMs(${JSON.stringify(text)}) is ${ms}`, () =>
-      assert.equal(parseTimeoutMs(text), ms));
-  }
 });

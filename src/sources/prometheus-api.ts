@@ -8,14 +8,11 @@
  * string where a number was expected are SOURCE_BAD_VALUE naming the query; HTTP 401/403/404
  * and bad options are SOURCE_CONFIG. Credentials in `url` become basic auth and are never shown.
  */
-import { parseDurationMs } from '../plan/units.ts';
 import { z } from 'zod';
 import { HeadroomError } from '../errors.ts';
 import { abortedError } from './health.ts';
+import { DEFAULT_TIMEOUT_MS, issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
 import type { Labels, Point, SourceConfigIssue } from './source.ts';
-
-/** Default time a query may take before it counts as unavailable, in ms. */
-export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** A parsed, validated connection to one Prometheus (or PromQL-compatible) server. */
 export interface PrometheusConnection {
@@ -57,37 +54,15 @@ export interface RangeSeries {
   points: Point[];
 }
 
-/** Parses `timeout`: `250ms`, `5s`, `1m`, `1.5s`, or a number of ms; undefined if invalid. */
-export function parseTimeoutMs(value: unknown): number | undefined {
-  // The same duration grammar as everywhere in a plan: `5s`, `250ms`, `1m`; a bare number is seconds.
-  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
-  const ms = parseDurationMs(value);
-  return ms !== undefined && ms > 0 ? ms : undefined;
-}
-
 const Options = z.strictObject({
   url: z
     .string({ error: 'write the server address, e.g. `url: http://127.0.0.1:9090`' })
     .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), {
       error: 'must be an http:// or https:// URL, e.g. http://127.0.0.1:9090',
     }),
-  timeout: z
-    .union([z.string(), z.number()])
-    .refine((t) => parseTimeoutMs(t) !== undefined, {
-      error: 'must be a positive duration such as 5s, 250ms or 1m (a bare number is seconds)',
-    })
-    .optional(),
+  timeout: TimeoutOption.optional(),
   headers: z.record(z.string(), z.string({ error: 'header values must be strings' })).optional(),
 });
-
-/** Turns zod issues into config issues; unknown keys are named one by one. */
-export function issuesOf(error: z.ZodError, what: string): SourceConfigIssue[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: key, message: `unknown option "${key}"; ${what}` }))
-      : [{ path: issue.path.join('.'), message: issue.message }],
-  );
-}
 
 /** Checks a prometheus source's options: `url`, `timeout`, `headers`. */
 export function validatePrometheusOptions(options: Record<string, unknown>): SourceConfigIssue[] {

@@ -6,8 +6,8 @@
  * `prometheus-api.ts` (re-exported here).
  *
  * Options: `url` (base URL; a path prefix such as `/prometheus` is kept, `user:pass@` becomes
- * basic auth), `timeout` (`5s`, `250ms`, `1m`, or a number of ms; default 10s) and `headers`
- * (e.g. `Authorization`, `X-Scope-OrgID`).
+ * basic auth), `timeout` (`5s`, `250ms`, `1m`, or a bare number of seconds; default 10s) and
+ * `headers` (e.g. `Authorization`, `X-Scope-OrgID`).
  *
  * Partial failures (see `health.ts`): every query is its own metric; `collect()` returns the
  * samples of the queries that worked and throws only when all failed, `collectDetailed()`
@@ -25,8 +25,8 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
+import { issuesOf } from './options.ts';
 import {
-  issuesOf,
   parsePrometheusOptions,
   queryInstant,
   validatePrometheusOptions,
@@ -43,9 +43,7 @@ import type {
 
 /** The HTTP API client (range queries for forecasting and backfill), from `prometheus-api.ts`. */
 export {
-  DEFAULT_TIMEOUT_MS,
   parsePrometheusOptions,
-  parseTimeoutMs,
   queryInstant,
   queryRange,
   type InstantValue,

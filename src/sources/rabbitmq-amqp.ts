@@ -5,71 +5,17 @@
  * A declare of a missing queue makes RabbitMQ close the channel with 404: that becomes
  * SOURCE_NOT_FOUND and the next declare opens a fresh channel on the same connection. A lost
  * connection is reopened on a later declare; after a failed attempt the reader waits 1 s, then
- * 2, 4 … up to 30 s, and meanwhile fails fast with SOURCE_UNAVAILABLE saying when it will try
- * again. Every 'error' event of amqplib has a listener, so none can crash the process.
+ * 2, 4 … up to 30 s or the plan's interval (`reconnect.ts`), and meanwhile fails fast with
+ * SOURCE_UNAVAILABLE saying when it will try again. Every 'error' event of amqplib has a
+ * listener, so none can crash the process.
  */
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { HeadroomError } from '../errors.ts';
-import { abortedError } from './health.ts';
 import { causeCode } from './rabbitmq-management.ts';
+import { ReconnectBackoff } from './reconnect.ts';
 
-/** First wait after a failed connection attempt, in ms; doubles up to `MAX_BACKOFF_MS`. */
-const FIRST_BACKOFF_MS = 1000;
-/** Longest wait between connection attempts, in ms. */
-const MAX_BACKOFF_MS = 30_000;
 /** How long close() waits for RabbitMQ to confirm before dropping the socket, in ms. */
 const CLOSE_GRACE_MS = 1000;
-
-/** Pacing of reconnection attempts: 1 s after a failure, doubling to 30 s; reset by a success. */
-export class ReconnectBackoff {
-  private delayMs = 0;
-  private nextAttemptAtMs = 0;
-  private lastError: HeadroomError | undefined;
-
-  /** `now` is the clock, in epoch ms. */
-  constructor(private readonly now: () => number) {}
-
-  /** Throws the last connection error, saying when the next attempt is, while waiting. */
-  check(): void {
-    const waitMs = this.nextAttemptAtMs - this.now();
-    if (this.lastError === undefined || waitMs <= 0) return;
-    throw withWait(this.lastError, waitMs);
-  }
-
-  /** Records a failed attempt; returns the error with the wait before the next one. */
-  failed(error: HeadroomError): HeadroomError {
-    this.delayMs =
-      this.delayMs === 0 ? FIRST_BACKOFF_MS : Math.min(this.delayMs * 2, MAX_BACKOFF_MS);
-    this.nextAttemptAtMs = this.now() + this.delayMs;
-    this.lastError = error;
-    return withWait(error, this.delayMs);
-  }
-
-  /** Records a successful attempt: the next failure waits 1 s again. */
-  succeeded(): void {
-    this.delayMs = 0;
-    this.lastError = undefined;
-  }
-}
-
-function withWait(error: HeadroomError, waitMs: number): HeadroomError {
-  // Rounded up to 0.1 s, so a wait that is nearly over never reads as 0 s.
-  const seconds = Math.ceil(waitMs / 100) / 10;
-  return new HeadroomError(error.code, `${error.message}; next attempt in ${seconds} s`, {
-    hint: error.hint,
-    cause: error,
-  });
-}
-
-/** Rejects with `abortedError` as soon as `signal` aborts, whatever `work` does. */
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedError(signal, what));
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** What a passive declare tells about one queue. */
 export interface DeclareOk {
@@ -93,6 +39,8 @@ export interface AmqpTarget {
   connectionName: string;
   /** Clock for the backoff, epoch ms. */
   now: () => number;
+  /** Longest wait between connection attempts, in ms (the plan's interval); at most 30 s. */
+  backoffMaxMs?: number | undefined;
 }
 
 /** One AMQP connection that answers passive declares. */
@@ -107,7 +55,7 @@ export class AmqpQueueReader {
   private declaresInFlight = 0;
 
   constructor(private readonly target: AmqpTarget) {
-    this.backoff = new ReconnectBackoff(target.now);
+    this.backoff = new ReconnectBackoff({ clockMs: target.now, maxMs: target.backoffMaxMs });
   }
 
   /** Opens the connection and channel if needed (fails fast while backing off). */
@@ -212,7 +160,7 @@ export class AmqpQueueReader {
 
   private openConnection(): Promise<ChannelModel> {
     if (this.closed) return Promise.reject(closedError(this.target.display));
-    this.backoff.check();
+    this.backoff.throwIfWaiting();
     this.connecting ??= this.connectOnce().finally(() => {
       this.connecting = undefined;
     });

@@ -7,7 +7,6 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { describe, test } from 'node:test';
 import { HeadroomError } from '../errors.ts';
 import { createSource } from './index.ts';
-import { ReconnectBackoff } from './rabbitmq-amqp.ts';
 import { rabbitmqKind, RabbitMqSource } from './rabbitmq.ts';
 import type { MetricRequest } from './source.ts';
 
@@ -116,24 +115,6 @@ async function freePortIn(from: number, to: number): Promise<number> {
 }
 
 describe('rabbitmq source: reconnect backoff', () => {
-  test('ReconnectBackoff waits 1 s, doubles to 30 s, and resets after a success', () => {
-    let nowMs = 0;
-    const backoff = new ReconnectBackoff(() => nowMs);
-    const error = new HeadroomError('SOURCE_UNAVAILABLE', 'down');
-    const waits = Array.from({ length: 7 }, () => backoff.failed(error).message);
-    assert.deepEqual(
-      waits.map((m) => m.replace('down; next attempt in ', '')),
-      ['1 s', '2 s', '4 s', '8 s', '16 s', '30 s', '30 s'],
-    );
-    assert.throws(() => backoff.check(), { message: 'down; next attempt in 30 s' });
-    nowMs = 29_600;
-    assert.throws(() => backoff.check(), { message: 'down; next attempt in 0.4 s' });
-    nowMs = 30_000;
-    backoff.check();
-    backoff.succeeded();
-    assert.equal(backoff.failed(error).message, 'down; next attempt in 1 s');
-  });
-
   test('after a failed connect the source fails fast until the wait is over, then retries', async () => {
     const broker = await fakeBroker('drop');
     let nowMs = CLOCK_MS;
@@ -152,7 +133,7 @@ describe('rabbitmq source: reconnect backoff', () => {
       assert.equal(broker.attempts(), 1);
       nowMs += 500;
       const startedMs = performance.now();
-      await assert.rejects(collect(), { message: /next attempt in 0\.5 s$/ });
+      await assert.rejects(collect(), { message: /next attempt in 500 ms$/ });
       assert.ok(performance.now() - startedMs < 50, 'did not fail fast');
       assert.equal(broker.attempts(), 1, 'attempted while backing off');
       nowMs += 500;
@@ -161,6 +142,35 @@ describe('rabbitmq source: reconnect backoff', () => {
       nowMs += 2000;
       await assert.rejects(collect(), { message: /next attempt in 4 s$/ });
       assert.equal(broker.attempts(), 3);
+    } finally {
+      await source.close();
+      await broker.close();
+    }
+  });
+
+  test('the wait never exceeds the plan interval: a broker is retried every interval', async () => {
+    const broker = await fakeBroker('drop');
+    let nowMs = CLOCK_MS;
+    const source = new RabbitMqSource({
+      name: 'rabbit',
+      options: { url: broker.url },
+      metrics: [metric('depth', 'q', 'ready')],
+      now: () => nowMs,
+      intervalMs: 1500,
+    });
+    const collect = () => source.collect(AbortSignal.timeout(5000));
+    try {
+      const waits: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const error = await collect().then(
+          () => assert.fail('collected'),
+          (e: Error) => e,
+        );
+        waits.push(/next attempt in (.*)$/.exec(error.message)?.[1] ?? error.message);
+        nowMs += 1500;
+      }
+      assert.deepEqual(waits, ['1 s', '1.5 s', '1.5 s', '1.5 s']);
+      assert.equal(broker.attempts(), 4);
     } finally {
       await source.close();
       await broker.close();

@@ -12,8 +12,8 @@
  * needs them and reused. A missing queue makes RabbitMQ close the channel (404): that metric
  * fails with SOURCE_NOT_FOUND and the next queue gets a fresh channel. When the connection is
  * lost it is reopened lazily on a later collect; after a failed attempt the source waits 1 s,
- * then 2, 4 … up to 30 s before the next one, and meanwhile fails fast with SOURCE_UNAVAILABLE
- * saying when it will try again.
+ * then 2, 4 … up to 30 s (never longer than the plan's interval) before the next one, and
+ * meanwhile fails fast with SOURCE_UNAVAILABLE saying when it will try again.
  */
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
@@ -26,8 +26,8 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
-import { DEFAULT_TIMEOUT_MS, issuesOf, parseTimeoutMs } from './prometheus-api.ts';
-import { AmqpQueueReader, untilAborted, type DeclareOk } from './rabbitmq-amqp.ts';
+import { DEFAULT_TIMEOUT_MS, issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
+import { AmqpQueueReader, type DeclareOk } from './rabbitmq-amqp.ts';
 import {
   fetchQueueDocument,
   MANAGEMENT_FIELDS,
@@ -36,6 +36,7 @@ import {
   type ManagementEndpoint,
   type QueueDocument,
 } from './rabbitmq-management.ts';
+import { untilAborted } from './reconnect.ts';
 import type {
   MetricRequest,
   Sample,
@@ -72,12 +73,7 @@ const Options = z.strictObject({
         'must be the http:// or https:// URL of the management API, e.g. http://127.0.0.1:15672',
     })
     .optional(),
-  timeout: z
-    .union([z.string(), z.number()])
-    .refine((t) => parseTimeoutMs(t) !== undefined, {
-      error: 'must be a positive duration such as 5s, 250ms or 1m (a bare number is seconds)',
-    })
-    .optional(),
+  timeout: TimeoutOption.optional(),
 });
 
 const Select = z.strictObject({
@@ -148,6 +144,7 @@ export class RabbitMqSource implements ObservedSource {
       timeoutMs: this.timeoutMs,
       connectionName: `headroom source ${context.name}`,
       now: context.now,
+      backoffMaxMs: context.intervalMs,
     });
     this.management = options.management
       ? managementEndpoint(options.management, url, vhost)

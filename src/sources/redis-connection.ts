@@ -6,8 +6,9 @@
  *   `enableOfflineQueue: false`, `maxRetriesPerRequest: 0`): a command to a dead server fails at
  *   once instead of waiting in a queue, so a collect never hangs on it.
  * - When the server is unreachable, times out or drops the connection, the next attempt waits
- *   1 s, then 2, 4, … up to 30 s (reset by a successful connect). While it waits, a collect fails
- *   at once with SOURCE_UNAVAILABLE saying when the next attempt is.
+ *   1 s, then 2, 4, … up to 30 s or the plan's interval (`reconnect.ts`; reset by a successful
+ *   connect). While it waits, a collect fails at once with SOURCE_UNAVAILABLE saying when the
+ *   next attempt is.
  * - Every command batch runs within the source `timeout` and the caller's AbortSignal; a batch
  *   that times out drops the connection (the server may be stuck), a caller's abort does not.
  * - Messages name `host:port` only: credentials in the URL never appear.
@@ -15,16 +16,11 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { HeadroomError } from '../errors.ts';
-import { parseDurationMs } from '../plan/units.ts';
 import { abortedError } from './health.ts';
-import type { SourceConfigIssue } from './source.ts';
+import { ReconnectBackoff, untilAborted } from './reconnect.ts';
 
 /** Default time a connect or a command batch may take, in ms. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 5000;
-/** First wait after a failed attempt, in ms; it doubles with each failure. */
-export const BACKOFF_INITIAL_MS = 1000;
-/** Longest wait between connection attempts, in ms. */
-export const BACKOFF_MAX_MS = 30_000;
 
 /** Where a source's Redis is: the URL for the client and what messages may show. */
 export interface RedisTarget {
@@ -51,13 +47,6 @@ export function parseRedisUrl(value: string): RedisTarget | string {
   return { url: value, address: `${url.hostname}:${url.port || 6379}`, db: Number(path || 0) };
 }
 
-/** Parses `timeout` (`5s`, `250ms`, a bare number of seconds); undefined when invalid. */
-export function parseRedisTimeoutMs(value: unknown): number | undefined {
-  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
-  const ms = parseDurationMs(value);
-  return ms !== undefined && ms > 0 ? ms : undefined;
-}
-
 /** Zod schema of the `url` option shared by the Redis kinds. */
 export const RedisUrlOption = z
   .string({ error: 'write the server address, e.g. `url: redis://127.0.0.1:6379/0`' })
@@ -65,70 +54,6 @@ export const RedisUrlOption = z
     const parsed = parseRedisUrl(value);
     if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
   });
-
-/** Zod schema of the `timeout` option shared by the Redis kinds. */
-export const RedisTimeoutOption = z
-  .union([z.string(), z.number()])
-  .refine((t) => parseRedisTimeoutMs(t) !== undefined, {
-    error: 'must be a positive duration such as 5s or 250ms (a bare number is seconds)',
-  });
-
-/** Turns zod issues into config issues; unknown keys are named one by one. */
-export function zodIssues(error: z.ZodError, takes: string): SourceConfigIssue[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: key, message: `unknown option "${key}"; ${takes}` }))
-      : [{ path: issue.path.join('.'), message: issue.message }],
-  );
-}
-
-/** Throws SOURCE_CONFIG for the first issue, its path under `prefix` (`sources.x`, `metrics.y`). */
-export function throwFirstIssue(issues: SourceConfigIssue[], prefix: string, kind: string): void {
-  const first = issues[0];
-  if (!first) return;
-  const path = first.path ? `${prefix}.${first.path}` : prefix;
-  throw new HeadroomError('SOURCE_CONFIG', `${path}: ${first.message}`, {
-    path,
-    hint: `see the "${kind}" source in docs/sources.md`,
-  });
-}
-
-/** Exponential backoff between connection attempts, on the source's clock (epoch ms). */
-export class Backoff {
-  private failures = 0;
-  private nextAttemptAtMs = 0;
-  private lastDelayMs = 0;
-
-  constructor(
-    private readonly initialMs = BACKOFF_INITIAL_MS,
-    private readonly maxMs = BACKOFF_MAX_MS,
-  ) {}
-
-  /** Records a failed attempt at `nowMs`; a failure while already waiting changes nothing. */
-  failed(nowMs: number): void {
-    if (nowMs < this.nextAttemptAtMs) return;
-    this.lastDelayMs = Math.min(this.maxMs, this.initialMs * 2 ** this.failures);
-    this.failures += 1;
-    this.nextAttemptAtMs = nowMs + this.lastDelayMs;
-  }
-
-  /** Records a successful connect: the next failure waits the initial delay again. */
-  succeeded(): void {
-    this.failures = 0;
-    this.nextAttemptAtMs = 0;
-    this.lastDelayMs = 0;
-  }
-
-  /** How long until the next attempt is allowed, in ms (0: now). */
-  remainingMs(nowMs: number): number {
-    return Math.max(0, this.nextAttemptAtMs - nowMs);
-  }
-
-  /** The wait set by the last failure, in ms (0 after a success). */
-  get delayMs(): number {
-    return this.lastDelayMs;
-  }
-}
 
 /** One raw pipeline reply: an error (WRONGTYPE…) or the value. */
 export type Reply = [Error | null, unknown];
@@ -162,6 +87,8 @@ export interface RedisConnectionOptions {
   timeoutMs: number;
   /** The source's clock, epoch ms (drives the backoff). */
   now: () => number;
+  /** Longest wait between connection attempts, in ms (the plan's interval); at most 30 s. */
+  backoffMaxMs?: number | undefined;
 }
 
 /** A lazily opened, reused ioredis connection with fail-fast backoff. */
@@ -169,10 +96,12 @@ export class RedisConnection {
   private client: Redis | undefined;
   private connecting: Promise<Redis> | undefined;
   private lastConnectionError: unknown;
-  private readonly backoff = new Backoff();
+  private readonly backoff: ReconnectBackoff;
   private readonly closing = new AbortController();
 
-  constructor(private readonly options: RedisConnectionOptions) {}
+  constructor(private readonly options: RedisConnectionOptions) {
+    this.backoff = new ReconnectBackoff({ clockMs: options.now, maxMs: options.backoffMaxMs });
+  }
 
   /** `Redis at host:port`, for messages. */
   get description(): string {
@@ -190,21 +119,20 @@ export class RedisConnection {
     if (this.closing.signal.aborted) throw this.closedError();
     if (signal.aborted) throw abortedError(signal, this.description);
     try {
-      const client = await untilAborted(this.connected(), combined);
-      return await untilAborted(work(client), combined);
+      const client = await untilAborted(this.connected(), combined, this.description);
+      return await untilAborted(work(client), combined, this.description);
     } catch (thrown) {
       if (this.closing.signal.aborted) throw this.closedError();
       if (signal.aborted) throw abortedError(signal, this.description);
-      if (thrown instanceof HeadroomError) throw thrown;
+      // untilAborted rejects a timeout as a HeadroomError: it is a connection failure all the same.
+      if (thrown instanceof HeadroomError && !timeout.aborted) throw thrown;
       if (isReplyError(thrown) && !isAuthError(thrown)) throw this.replyError(thrown);
       const cause = this.lastConnectionError ?? thrown;
       const detail = timeout.aborted
         ? `did not answer within ${this.options.timeoutMs} ms`
         : `${isAuthError(cause) ? 'refused the credentials' : 'cannot be reached'} (${errorDetail(cause)})`;
       this.drop();
-      this.backoff.failed(this.options.now());
-      const next = seconds(this.backoff.remainingMs(this.options.now()));
-      throw this.connectionError(`${detail}; next connection attempt in ${next}`, cause);
+      throw this.backoff.failed(this.connectionError(detail, cause));
     }
   }
 
@@ -218,15 +146,7 @@ export class RedisConnection {
     if (this.client?.status === 'ready') return this.client;
     if (this.connecting) return this.connecting;
     this.drop();
-    const waitMs = this.backoff.remainingMs(this.options.now());
-    if (waitMs > 0) {
-      const last = this.lastConnectionError;
-      const what = isAuthError(last) ? 'refused the credentials' : 'cannot be reached';
-      throw this.connectionError(
-        `${what} (${errorDetail(last)}); next connection attempt in ${seconds(waitMs)} (backing off ${seconds(this.backoff.delayMs)})`,
-        last,
-      );
-    }
+    this.backoff.throwIfWaiting();
     const connecting = this.open();
     this.connecting = connecting;
     try {
@@ -291,36 +211,10 @@ export class RedisConnection {
   }
 }
 
-/** Resolves or rejects like `promise`, or rejects as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** The useful part of a connection error: its code (ECONNREFUSED) or message. */
 function errorDetail(error: unknown): string {
   if (error === undefined) return 'no answer';
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') return code;
   return error instanceof Error ? error.message : String(error);
-}
-
-function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))} s`;
 }

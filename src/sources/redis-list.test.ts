@@ -105,3 +105,31 @@ describe("redis-list: kombu's key names", () => {
     assert.equal(priorityListKey('emails', 5, ':'), 'emails:5');
   });
 });
+
+describe('redis-list: reconnect backoff', () => {
+  test('the wait never exceeds the plan interval: a dead server is tried again every interval', async () => {
+    let nowMs = 1_700_000_000_000;
+    const source = createSource('redis-list', {
+      name: 'q',
+      options: { url: 'redis://127.0.0.1:1/0', timeout: '1s' },
+      metrics: [{ name: 'depth', select: { key: 'celery', field: 'length' } }],
+      now: () => nowMs,
+      intervalMs: 1500,
+    });
+    try {
+      const waits: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const error = await source.collect(AbortSignal.timeout(5000)).then(
+          () => assert.fail('collected'),
+          (e: Error) => e,
+        );
+        assert.match(error.message, /^Redis at 127\.0\.0\.1:1 cannot be reached/);
+        waits.push(/next attempt in (.*)$/.exec(error.message)?.[1] ?? error.message);
+        nowMs += 1500;
+      }
+      assert.deepEqual(waits, ['1 s', '1.5 s', '1.5 s', '1.5 s']);
+    } finally {
+      await source.close();
+    }
+  });
+});

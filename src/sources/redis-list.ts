@@ -25,16 +25,13 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
+import { issuesOf, parseTimeoutMs, throwFirstIssue, TimeoutOption } from './options.ts';
 import {
   checkedReplies,
   DEFAULT_REDIS_TIMEOUT_MS,
-  parseRedisTimeoutMs,
   parseRedisUrl,
   RedisConnection,
-  RedisTimeoutOption,
   RedisUrlOption,
-  throwFirstIssue,
-  zodIssues,
   type RedisTarget,
   type Reply,
 } from './redis-connection.ts';
@@ -73,7 +70,7 @@ const TAKES_SELECT = 'a redis-list metric takes key and field';
 
 const Options = z.strictObject({
   url: RedisUrlOption,
-  timeout: RedisTimeoutOption.optional(),
+  timeout: TimeoutOption.optional(),
   priority_steps: z
     .array(z.number().int().min(0), {
       error: 'write the steps as a list of whole numbers, e.g. [0, 3, 6, 9]',
@@ -103,13 +100,13 @@ export function validateRedisList(
   select?: Record<string, unknown>,
 ): SourceConfigIssue[] {
   const parsed = Options.safeParse(options);
-  const issues = parsed.success ? [] : zodIssues(parsed.error, TAKES_OPTIONS);
+  const issues = parsed.success ? [] : issuesOf(parsed.error, TAKES_OPTIONS);
   return select === undefined ? issues : [...issues, ...selectIssues(select)];
 }
 
 function selectIssues(select: Record<string, unknown>): SourceConfigIssue[] {
   const parsed = Select.safeParse(select);
-  if (!parsed.success) return zodIssues(parsed.error, TAKES_SELECT);
+  if (!parsed.success) return issuesOf(parsed.error, TAKES_SELECT);
   const { field, key } = parsed.data;
   if (!Object.hasOwn(REDIS_LIST_FIELDS, field)) {
     const guess = closest(field, FIELD_NAMES);
@@ -159,8 +156,13 @@ export class RedisListSource implements ObservedSource {
     this.target = parseRedisUrl(String(options.url)) as RedisTarget;
     this.prioritySteps = (options.priority_steps as number[] | undefined) ?? DEFAULT_PRIORITY_STEPS;
     this.separator = (options.separator as string | undefined) ?? DEFAULT_SEPARATOR;
-    const timeoutMs = parseRedisTimeoutMs(options.timeout) ?? DEFAULT_REDIS_TIMEOUT_MS;
-    this.connection = new RedisConnection({ target: this.target, timeoutMs, now: context.now });
+    const timeoutMs = parseTimeoutMs(options.timeout) ?? DEFAULT_REDIS_TIMEOUT_MS;
+    this.connection = new RedisConnection({
+      target: this.target,
+      timeoutMs,
+      now: context.now,
+      backoffMaxMs: context.intervalMs,
+    });
     this.tracker = new HealthTracker(context.now);
   }
 

@@ -59,6 +59,12 @@ export interface SourceContext {
   metrics: MetricRequest[];
   /** Clock, injectable for tests: epoch milliseconds. */
   now: () => number;
+  /**
+   * The plan's collection interval, in ms. A source that reconnects with backoff never waits
+   * longer than this between attempts, so a server that comes back is read at the next
+   * interval; absent (a one-off read, a test), the backoff waits up to 30 s.
+   */
+  intervalMs?: number | undefined;
 }
 
 /** A live connection to one system that reads the plan's metrics from it. */
