@@ -53,7 +53,7 @@ export async function runWatch(options: WatchOptions): Promise<void> {
   const store: Store | undefined = options.store
     ? await openSqliteStore({ path: options.store })
     : undefined;
-  const collector = new Collector(plan, Date.now);
+  const collector = new Collector(plan, Date.now, intervalMs);
   const cycle = new Cycle(plan, collector, store, Date.now);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();

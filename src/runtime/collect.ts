@@ -28,9 +28,14 @@ export class Collector {
   >();
   private readonly health = new Map<string, SourceHealth>();
 
+  /**
+   * @param intervalMs the loop's interval when it differs from the plan's (`watch --interval`):
+   *   sources never back off longer than one interval.
+   */
   constructor(
     private readonly plan: Plan,
     private readonly now: () => number,
+    intervalMs: number = plan.intervalMs,
   ) {
     for (const [name, config] of Object.entries(plan.raw.sources ?? {})) {
       const metrics = Object.values(plan.metrics)
@@ -45,7 +50,7 @@ export class Collector {
         options,
         metrics,
         now,
-        intervalMs: plan.intervalMs,
+        intervalMs,
       });
       this.sources.set(name, { kind, source, metrics });
       this.health.set(name, { state: 'unknown' });
