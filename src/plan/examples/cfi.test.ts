@@ -25,6 +25,16 @@ describe('cfi carries its roadmap', () => {
     close(q.value, 3.5);
   });
 
+  it('reads connections and database size from PostgreSQL and the Celery queue from Redis', () => {
+    const read = (name: string) => [plan.metrics[name]!.source, plan.metrics[name]!.select];
+    assert.deepEqual(read('db_connections'), ['db', { field: 'connections' }]);
+    assert.deepEqual(read('database_size'), ['db', { field: 'database_size_bytes' }]);
+    assert.deepEqual(read('celery_queue'), ['celery', { key: 'celery', field: 'length' }]);
+    assert.equal(plan.raw.sources!.db!.url, 'postgres://postgres@127.0.0.1:5432/test');
+    assert.equal(plan.raw.sources!.celery!.kind, 'redis-list');
+    assert.equal(raw['celery-worker']!.queue, 'celery_queue');
+  });
+
   it('connections = containers × 10 + 5 workers × 5: 45 in Tier 1, 75 in Tier 2', () => {
     const connections = (containers: number): number =>
       evaluate(plan, raw.db!.model!.connections!, { api: { replicas: containers } }).value;

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { triggerSpecs } from '../trigger-specs.ts';
 import {
+  close,
   closeAll,
   DAY,
   HOUR,
@@ -31,6 +32,46 @@ describe('honeyjar carries its roadmap', () => {
     assert.deepEqual(trigger(plan, 'worker-failures').inputs, [
       'increase(worker_failures_total[1m])',
     ]);
+  });
+
+  it('reads its queues from BullMQ and its connections from PostgreSQL, on loopback by default', () => {
+    assert.deepEqual(plan.raw.sources!.jobs, {
+      kind: 'bullmq',
+      url: 'redis://127.0.0.1:6379/0',
+      prefix: 'bull',
+      timeout: '5s',
+    });
+    const read = (name: string) => [plan.metrics[name]!.source, plan.metrics[name]!.select];
+    for (const queue of ['intent', 'openai', 'rag']) {
+      assert.deepEqual(read(`${queue}_waiting`), ['jobs', { queue, field: 'waiting' }]);
+      assert.deepEqual(read(`${queue}_processed_rate`), [
+        'jobs',
+        { queue, field: 'completed_per_minute' },
+      ]);
+      // 60 jobs a minute read as 1 job/s, the unit of per_replica throughput.
+      const rate = plan.metrics[`${queue}_processed_rate`]!;
+      assert.equal(rate.unit, '1/s');
+      close(rate.scale * 60, 1);
+    }
+    // Every queue under the prefix, one series each: a trigger over it fires for the deepest.
+    assert.deepEqual(read('queue_waiting'), ['jobs', { field: 'waiting' }]);
+    assert.equal(trigger(plan, 'queue-depth').expr.text, 'queue_waiting');
+    assert.equal(trigger(plan, 'add-more-workers').expr.text, 'queue_waiting');
+    assert.deepEqual(read('worker_failures_total'), ['jobs', { field: 'failed' }]);
+    assert.deepEqual(read('db_connections'), ['db', { field: 'connections' }]);
+    assert.deepEqual(
+      plan.raw
+        .slos!.filter((s) => s.name.startsWith('queue-depth'))
+        .map((s) => [s.metric, s.objective]),
+      [
+        ['queue_waiting', '< 50'],
+        ['queue_waiting', '< 200'],
+      ],
+    );
+    assert.match(
+      tier(plan, 'Phase 2').deployWhen!.text,
+      /min_over_time\(queue_waiting, 1h\) > 100/,
+    );
   });
 
   it('intent workers (Phase 4): HPA on CPU 70% and queue depth average 100, 2 to 20 replicas', () => {

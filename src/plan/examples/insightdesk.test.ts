@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  close,
   closeAll,
   evaluate,
   loadExample,
@@ -52,6 +53,41 @@ describe('insightdesk carries its roadmap', () => {
         ['analytics_waiting', 3],
       ],
     );
+  });
+
+  it('reads the three queues from BullMQ on the Valkey queue instance, PostgreSQL directly', () => {
+    assert.deepEqual(plan.raw.sources!.queues, {
+      kind: 'bullmq',
+      url: 'redis://127.0.0.1:6379/1',
+      prefix: 'bull',
+      timeout: '5s',
+    });
+    assert.equal(plan.raw.sources!.db!.kind, 'postgres');
+    const read = (name: string) => [plan.metrics[name]!.source, plan.metrics[name]!.select];
+    assert.deepEqual(read('sla_waiting'), ['queues', { queue: 'sla-checks', field: 'waiting' }]);
+    assert.deepEqual(read('notifications_active'), [
+      'queues',
+      { queue: 'notifications', field: 'active' },
+    ]);
+    assert.deepEqual(read('analytics_waiting'), [
+      'queues',
+      { queue: 'analytics', field: 'waiting' },
+    ]);
+    // Every queue under the prefix, one series each: queue-depth judges each queue.
+    assert.deepEqual(read('queue_depth'), ['queues', { field: 'waiting' }]);
+    assert.equal(trigger(plan, 'queue-depth').expr.text, 'queue_depth');
+    // Completed per minute from BullMQ, converted to the workers' job/s.
+    assert.deepEqual(read('sla_rate'), [
+      'queues',
+      { queue: 'sla-checks', field: 'completed_per_minute' },
+    ]);
+    // 60 jobs a minute read as 1 job/s, the unit of per_replica throughput.
+    assert.equal(plan.metrics.sla_rate!.unit, '1/s');
+    close(plan.metrics.sla_rate!.scale * 60, 1);
+    assert.deepEqual(read('pg_connections'), ['db', { field: 'connections' }]);
+    for (const m of Object.values(plan.metrics).filter((m) => m.source === 'prom')) {
+      assert.doesNotMatch(String(m.select.query), /bullmq_queue_|pg_stat_activity/, m.name);
+    }
   });
 
   it('API scaling rules: up at 70% held 2m, down at 30% held 10m, cooldowns 3m / 5m, 2 to 10', () => {

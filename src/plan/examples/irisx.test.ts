@@ -1,9 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { loadPlan } from '../load.ts';
 import type { PlanTier } from '../types.ts';
 import {
   close,
   closeAll,
+  EXAMPLES,
   evaluate,
   HOUR,
   level,
@@ -29,15 +32,67 @@ describe('irisx carries its roadmap', () => {
     assert.equal(level(plan, 'nats-storage', 'critical').condition.threshold, 0.85);
   });
 
-  it('queue depth 50K / 100K, consumer lag 1 min / 5 min, restarts 10 / 20 per hour', () => {
-    assert.equal(level(plan, 'queue-depth', 'warning').condition.threshold, 50_000);
-    assert.equal(level(plan, 'queue-depth', 'critical').action, 'Double worker count NOW');
-    assert.equal(trigger(plan, 'consumer-lag').unit, 's');
-    assert.equal(level(plan, 'consumer-lag', 'warning').condition.threshold, 60);
-    assert.equal(level(plan, 'consumer-lag', 'critical').condition.threshold, 300);
+  it('queue depth 50K / 100K and consumer lag 1 min / 5 min per channel, restarts 10 / 20 per hour', () => {
+    for (const channel of ['sms', 'email', 'webhooks']) {
+      const depth = `queue-depth-${channel}`;
+      assert.equal(trigger(plan, depth).expr.text, `${channel}_pending`);
+      assert.equal(level(plan, depth, 'warning').condition.threshold, 50_000);
+      assert.equal(level(plan, depth, 'warning').action, 'Add more worker instances');
+      assert.equal(level(plan, depth, 'critical').condition.threshold, 100_000);
+      assert.equal(level(plan, depth, 'critical').action, 'Double worker count NOW');
+      assert.equal(level(plan, depth, 'warning').forMs, 5 * MINUTE);
+      const lag = `consumer-lag-${channel}`;
+      assert.equal(trigger(plan, lag).unit, 's');
+      assert.equal(level(plan, lag, 'warning').condition.threshold, 60);
+      assert.equal(level(plan, lag, 'critical').condition.threshold, 300);
+    }
     assert.deepEqual(trigger(plan, 'worker-restarts').inputs, ['increase(worker_restarts[1h])']);
     assert.equal(level(plan, 'worker-restarts', 'critical').condition.threshold, 20);
     assert.equal(level(plan, 'companies', 'critical').action, 'Execute Phase 2 scaling');
+  });
+
+  it('reads NATS through a client connection and the companies with SQL, on loopback by default', () => {
+    assert.deepEqual(plan.raw.sources!.nats, {
+      kind: 'nats-jetstream',
+      servers: 'nats://127.0.0.1:4222',
+      timeout: '5s',
+    });
+    assert.equal(plan.raw.sources!.db!.kind, 'postgres');
+    assert.equal(plan.raw.sources!.db!.url, 'postgres://postgres@127.0.0.1:5432/test');
+    const read = (name: string) => [plan.metrics[name]!.source, plan.metrics[name]!.select];
+    assert.deepEqual(read('companies'), ['db', { query: 'select count(*) from companies' }]);
+    assert.deepEqual(read('nats_storage_used'), ['nats', { field: 'storage' }]);
+    assert.deepEqual(read('sms_stream_bytes'), ['nats', { field: 'bytes', stream: 'SMS' }]);
+    assert.deepEqual(read('webhooks_stream_msgs'), [
+      'nats',
+      { field: 'messages', stream: 'WEBHOOKS' },
+    ]);
+    assert.deepEqual(read('email_pending'), [
+      'nats',
+      { field: 'pending', stream: 'EMAIL', consumer: 'email-worker' },
+    ]);
+    assert.deepEqual(read('db_connections'), ['db', { field: 'connections' }]);
+    assert.equal(plan.metrics.sms_stream_bytes!.unit, 'B');
+    // Prometheus keeps only what lives there: no NATS exporter or postgres_exporter series.
+    for (const m of Object.values(plan.metrics).filter((m) => m.source === 'prom')) {
+      assert.doesNotMatch(
+        String(m.select.query),
+        /gnatsd_|jetstream_(stream|consumer)_total|pg_/,
+        m.name,
+      );
+    }
+  });
+
+  it('stream names come from the environment, for several deployments on one server', () => {
+    const env = { IRISX_SMS_STREAM: 'SMS_STAGING', NATS_URL: 'nats://nats.internal:4222' };
+    const staging = loadPlan(join(EXAMPLES, 'irisx.yaml'), { env });
+    assert.deepEqual(staging.metrics.sms_pending!.select, {
+      field: 'pending',
+      stream: 'SMS_STAGING',
+      consumer: 'sms-worker',
+    });
+    assert.equal(staging.metrics.email_pending!.select.stream, 'EMAIL');
+    assert.equal(staging.raw.sources!.nats!.servers, 'nats://nats.internal:4222');
   });
 
   it('four phases by company count, $92 → $500 → $4,000 → $22,500 a month', () => {

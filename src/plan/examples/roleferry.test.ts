@@ -17,6 +17,21 @@ describe('roleferry carries its roadmap', () => {
     assert.equal(plan.raw.components!.workers!.queue, 'celery_queue_depth');
   });
 
+  it('reads the Celery queue from its Redis broker and the users from PostgreSQL', () => {
+    assert.deepEqual(plan.raw.sources!.celery, {
+      kind: 'redis-list',
+      url: 'redis://127.0.0.1:6379/0',
+      timeout: '5s',
+    });
+    const read = (name: string) => [plan.metrics[name]!.source, plan.metrics[name]!.select];
+    assert.deepEqual(read('celery_waiting'), ['celery', { key: 'celery', field: 'length' }]);
+    assert.deepEqual(read('celery_unacked'), ['celery', { field: 'unacked' }]);
+    assert.equal(plan.metrics.celery_queue_depth!.expr!.text, 'celery_waiting + celery_unacked');
+    assert.deepEqual(read('users'), ['db', { query: 'select count(*) from users' }]);
+    assert.deepEqual(read('rds_connections'), ['db', { field: 'connections' }]);
+    assert.equal(plan.raw.components!.rds!.usage!.connections, 'rds_connections');
+  });
+
   it('ECS API target tracking: CPU 70%, 3 to 20 tasks, cooldowns 60 s out / 300 s in', () => {
     const api = plan.raw.autoscale!.api!;
     assert.equal(api.target, 0.7);
