@@ -510,3 +510,22 @@ describe('engine state', () => {
     assert.deepEqual(restored!.triggers.badAlert!.alerts, {});
   });
 });
+
+describe('evaluate: inputs that cannot be matched', () => {
+  it('is unknown, not ok, when two metrics share no label set', () => {
+    const spec = trigger([level('warning', '> 10')], {
+      inputs: ['a', 'b'],
+      compute: (v) => v.a! + v.b!,
+    });
+    const result = evaluate({
+      triggers: [spec],
+      inputs: {
+        a: [{ labels: { queue: 'sms' }, value: 40 }],
+        b: [{ labels: { queue: 'email' }, value: 50 }],
+      },
+      now: T0,
+    });
+    assert.equal(result.statuses[0]!.status, 'unknown');
+    assert.match(result.statuses[0]!.reason!, /share no label set/);
+  });
+});
