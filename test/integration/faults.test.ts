@@ -143,7 +143,10 @@ describe('a source dies mid-run and comes back', () => {
     assert.deepEqual(downSources(down[0]!, 'pending'), ['nats']);
     await nats.start();
     const back = [await step(), await step(), await step()];
-    assert.ok(back.slice(0, 2).some((r) => sampleOf(r, 'streams') === 0), 'NATS read again');
+    assert.ok(
+      back.slice(0, 2).some((r) => sampleOf(r, 'streams') === 0),
+      'NATS read again',
+    );
     assert.equal(status(back.at(-1)!, 'source-down'), 'ok');
   });
 
