@@ -263,3 +263,29 @@ describe('headroom CLI', () => {
     assert.match(r.stderr, /unknown option/);
   });
 });
+
+describe('aggregation across series', () => {
+  it('replay sums a metric over its series at every step', async () => {
+    const file = plan(
+      'agg.yaml',
+      'sources:\n  prom: { kind: prometheus, url: "http://127.0.0.1:9" }\nmetrics:\n  pending: { from: prom, query: pending }\ntriggers:\n  - name: total-depth\n    expr: sum(pending)\n    warning: { when: "> 100" }\n  - name: streams\n    expr: count(pending)\n    critical: { when: "< 3" }\n',
+    );
+    const csv = join(dir, 'agg.csv');
+    writeFileSync(
+      csv,
+      'time,pending{stream="SMS"},pending{stream="EMAIL"},pending{stream="HOOKS"}\n0,30,30,30\n15,40,40,30\n30,10,10,10\n',
+    );
+    const r = await runCli(['replay', '--plan', file, '--csv', csv, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      transitions: { trigger: string; to: string; value: number }[];
+    };
+    assert.deepEqual(
+      doc.transitions.map((t) => [t.trigger, t.to, t.value]),
+      [
+        ['total-depth', 'firing', 110],
+        ['total-depth', 'inactive', 110],
+      ],
+    );
+  });
+});

@@ -51,7 +51,12 @@ export class CompileContext {
   /** Compiles an expression; reports syntax errors and unknown names. */
   expr(text: string | number, path: FieldPath): CompiledExpression | undefined {
     try {
-      const compiled = compileExpression(String(text), this.units, this.names);
+      const sourceMetrics = new Set(
+        Object.entries(this.raw.metrics ?? {}).flatMap(([n, m]) =>
+          m.from !== undefined ? [n] : [],
+        ),
+      );
+      const compiled = compileExpression(String(text), this.units, this.names, sourceMetrics);
       for (const name of compiled.symbols) {
         if (
           this.raw.components?.[name] &&

@@ -20,10 +20,21 @@ export const WINDOW_FUNCTIONS = [
 /** One of the window functions. */
 export type WindowFunction = (typeof WINDOW_FUNCTIONS)[number];
 
-/** A window function call found in an expression: `increase(worker_restarts, 1h)`. */
+/** Aggregations across a metric's series, PromQL style: `sum(sms_pending)` → one value. */
+export const AGGREGATE_FUNCTIONS = ['sum', 'avg', 'min', 'max', 'count'] as const;
+
+/** One of the aggregations. */
+export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
+
+/**
+ * A window function over a metric's history (`increase(worker_restarts, 1h)`) or an
+ * aggregation across its series (`sum(sms_pending)`); either becomes one engine input.
+ */
 export interface WindowRef {
   /** The function. */
-  fn: WindowFunction;
+  fn: WindowFunction | AggregateFunction;
+  /** True for an aggregation across series (then `windowMs` is 0). */
+  aggregate: boolean;
   /** The metric it reads. */
   metric: string;
   /** Window length in milliseconds. */
@@ -61,6 +72,11 @@ const WINDOW_CALL = new RegExp(
   'g',
 );
 
+const AGGREGATE_CALL = new RegExp(
+  `\\b(${AGGREGATE_FUNCTIONS.join('|')})\\(\\s*([A-Za-z][\\w-]*)\\s*\\)`,
+  'g',
+);
+
 /** Internal symbol for a plan name: mathjs symbols cannot hold `-`, so it becomes `$`. */
 export function mangle(name: string): string {
   return name.replaceAll('-', '$');
@@ -72,12 +88,14 @@ function demangle(name: string): string {
 
 /**
  * Compiles `text`. `names` are the plan's declared names (hyphens allowed); anything else
- * that is neither a unit nor a mathjs function is an unknown reference.
+ * that is neither a unit nor a mathjs function is an unknown reference. `metrics` are the
+ * source metrics, whose series `sum`/`avg`/`min`/`max`/`count` aggregate.
  */
 export function compileExpression(
   text: string,
   system: UnitSystem,
   names: ReadonlySet<string>,
+  metrics: ReadonlySet<string> = new Set(),
 ): CompiledExpression {
   const windows: WindowRef[] = [];
   let source = normalizeExpression(text).replace(WINDOW_CALL, (_all, fn, metric, window) => {
@@ -87,8 +105,20 @@ export function compileExpression(
         `${fn}(): "${window}" is not a duration; write e.g. ${fn}(${metric}, 5m)`,
       );
     }
-    const ref: WindowRef = { fn, metric, windowMs, key: `${fn}(${metric}[${window.trim()}])` };
+    const ref: WindowRef = {
+      fn,
+      aggregate: false,
+      metric,
+      windowMs,
+      key: `${fn}(${metric}[${window.trim()}])`,
+    };
     windows.push(ref);
+    return `__window${windows.length - 1}`;
+  });
+  // `sum(m)` of a source metric aggregates its series; `max(a, b)` stays mathjs's max.
+  source = source.replace(AGGREGATE_CALL, (call: string, fn: AggregateFunction, metric: string) => {
+    if (!metrics.has(metric)) return call;
+    windows.push({ fn, aggregate: true, metric, windowMs: 0, key: `${fn}(${metric})` });
     return `__window${windows.length - 1}`;
   });
   // Hyphenated plan names (sms-worker) would parse as subtraction: rewrite the known ones.

@@ -140,6 +140,7 @@ export class FormulaGraph {
   /** Canonical unit of a window function's value: the metric's, per second for `rate`. */
   windowUnit(w: WindowRef): string {
     const unit = this.nodes.get(`metrics.${w.metric}`)?.input?.unit ?? '';
+    if (w.fn === 'count') return '';
     if (w.fn !== 'rate') return unit;
     return { '': '1/s', B: 'B/s' }[unit] ?? '';
   }

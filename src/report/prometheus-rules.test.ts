@@ -66,3 +66,34 @@ describe('export prometheus-rules', () => {
     assert.match(yaml, /interval: 30s/);
   });
 });
+
+describe('export of aggregations and of windows in later triggers', () => {
+  const plan = parsePlan(
+    `version: 1
+name: agg
+sources:
+  me: { kind: host }
+metrics:
+  pending: { from: me, field: load1 }
+  restarts: { from: me, field: uptime_seconds }
+triggers:
+  - { name: first, expr: "increase(restarts, 1h)", warning: { when: "> 10" } }
+  - { name: depth, expr: "sum(pending)", warning: { when: "> 50K" } }
+  - { name: later, expr: "rate(restarts, 5m)", warning: { when: "> 1/s" } }
+`,
+    'agg.yaml',
+  );
+  const promql = (name: string): string =>
+    triggerPromQL(
+      plan,
+      plan.triggers.find((t) => t.name === name)!,
+    );
+
+  it('sum(m) becomes a PromQL sum over the series', () => {
+    assert.equal(promql('depth'), 'sum(headroom_pending)');
+  });
+
+  it("a window in a later trigger is its own, not the first trigger's", () => {
+    assert.equal(promql('later'), 'rate(headroom_restarts[5m])');
+  });
+});

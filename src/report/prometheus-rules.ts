@@ -96,15 +96,17 @@ export function triggerPromQL(plan: Plan, trigger: PlanTrigger): string {
 }
 
 function mangledSource(plan: Plan, trigger: PlanTrigger): string {
-  // Re-use the compiled expression's rewriting by compiling from its own text.
+  // Placeholders index the windows of all triggers (see windowPromQL), so offset by the earlier ones.
+  const offset = plan.triggers
+    .slice(0, trigger.index)
+    .reduce((n, t) => n + t.expr.windows.length, 0);
   let source = trigger.expr.text;
   trigger.expr.windows.forEach((w, i) => {
-    source = source.replace(
-      new RegExp(
-        `${w.fn}\\(\\s*${w.metric.replace(/[-]/g, '\\-')}\\s*(,[^)]*|\\[[^\\]]*\\])\\s*\\)`,
-      ),
-      `__window${i}`,
-    );
+    const metric = w.metric.replace(/[-]/g, '\\-');
+    const call = w.aggregate
+      ? `${w.fn}\\(\\s*${metric}\\s*\\)`
+      : `${w.fn}\\(\\s*${metric}\\s*(,[^)]*|\\[[^\\]]*\\])\\s*\\)`;
+    source = source.replace(new RegExp(call), `__window${offset + i}`);
   });
   for (const name of [
     ...Object.keys(plan.metrics),
@@ -199,6 +201,7 @@ function windowPromQL(plan: Plan, index: number): string {
   const w = all[index];
   if (!w) throw new Error('window function not found');
   const selector = metricSelector(plan, w.metric);
+  if (w.aggregate) return `${w.fn}(${selector})`;
   const range = formatDurationMs(w.windowMs);
   return selector.startsWith('(')
     ? `${w.fn}(${selector}[${range}:])`

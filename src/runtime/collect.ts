@@ -5,6 +5,8 @@
  */
 import { asHeadroomErrors, type HeadroomError } from '../errors.ts';
 import type { Plan } from '../plan/types.ts';
+import { planWindows } from '../plan/windows.ts';
+import { aggregateInput } from './windows.ts';
 import type { Input } from '../rules/types.ts';
 import { isObservedSource } from '../sources/health.ts';
 import { createSource } from '../sources/index.ts';
@@ -142,11 +144,14 @@ export function inputsFromSamples(
   return inputs;
 }
 
-/** Marks window-function inputs unknown: they need history that a single pass does not have. */
-export function windowInputsUnknown(plan: Plan, inputs: Record<string, Input>): void {
-  for (const t of plan.triggers) {
-    for (const w of t.expr.windows) {
-      inputs[w.key] ??= { unknown: `${w.fn}() needs ${w.metric}'s history; use serve or replay` };
-    }
+/**
+ * Inputs derived from the collected vectors: aggregations across series (`sum(m)`) are computed
+ * now; window functions are unknown, since one pass has no history (serve and replay have it).
+ */
+export function derivedInputs(plan: Plan, inputs: Record<string, Input>): void {
+  for (const w of planWindows(plan)) {
+    inputs[w.key] ??= w.aggregate
+      ? aggregateInput(w, inputs[w.metric])
+      : { unknown: `${w.fn}() needs ${w.metric}'s history; use serve or replay` };
   }
 }

@@ -10,7 +10,7 @@ import type { Store } from '../store/store.ts';
 import { SOURCE_UP_INPUT, sourceDownSpec, sourceUpVector } from './source-down.ts';
 import {
   inputsFromSamples,
-  windowInputsUnknown,
+  derivedInputs,
   type Collector,
   type CollectOutcome,
 } from './collect.ts';
@@ -69,7 +69,7 @@ export class Cycle {
     const collected = await this.collector.collect(timeoutMs);
     const at = this.now();
     const inputs = inputsFromSamples(this.plan, collected.samples, collected.failures);
-    windowInputsUnknown(this.plan, inputs);
+    derivedInputs(this.plan, inputs);
     inputs[SOURCE_UP_INPUT] = sourceUpVector(this.plan, collected);
     const result = evaluate({ triggers: this.specs, inputs, now: at, previous: this.state });
     this.state = result.state;

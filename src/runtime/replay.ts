@@ -9,7 +9,9 @@ import { triggerSpecs } from '../plan/trigger-specs.ts';
 import { evaluate } from '../rules/engine.ts';
 import type { EngineState, Input, Series, TriggerStatus, Transition } from '../rules/types.ts';
 import type { RecordedSeries } from './series-csv.ts';
-import { applyWindow, pointsInWindow } from './windows.ts';
+import type { WindowFunction } from '../plan/expression.ts';
+import { planWindows } from '../plan/windows.ts';
+import { aggregateInput, applyWindow, pointsInWindow } from './windows.ts';
 
 /** Prometheus's default lookback: a sample older than this is no longer "current". */
 export const DEFAULT_LOOKBACK_MS = 5 * 60_000;
@@ -104,12 +106,16 @@ export function inputsAt(
         ? vector
         : { unknown: `no sample of "${metric.name}" in the last ${lookbackMs / 1000}s` };
   }
-  for (const t of plan.triggers) {
-    for (const w of t.expr.windows) {
+  for (const w of planWindows(plan)) {
+    if (w.aggregate) {
+      inputs[w.key] = aggregateInput(w, inputs[w.metric]);
+      continue;
+    }
+    {
       const recorded = series.filter((s) => s.metric === w.metric);
       const vector: Series[] = [];
       for (const s of recorded) {
-        const v = applyWindow(w.fn, pointsInWindow(s.points, now, w.windowMs));
+        const v = applyWindow(w.fn as WindowFunction, pointsInWindow(s.points, now, w.windowMs));
         if (v !== undefined)
           vector.push({ labels: s.labels, value: v * (plan.metrics[w.metric]?.scale ?? 1) });
       }

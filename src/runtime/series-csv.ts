@@ -58,6 +58,8 @@ export function parseSeriesCsv(text: string, file: string): RecordedSeries[] {
   try {
     rows = parse(text, {
       relax_column_count: false,
+      // Column names carry PromQL-style labels: pending{stream="SMS"} needs no CSV quoting.
+      relax_quotes: true,
       skip_empty_lines: true,
       trim: true,
       comment: '#',

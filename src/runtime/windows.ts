@@ -4,7 +4,8 @@
  * arguments. Unlike PromQL, `rate` and `increase` do not extrapolate to the window edges; they
  * use the first and last points inside the window, and count a drop as a counter reset.
  */
-import type { WindowFunction } from '../plan/expression.ts';
+import type { AggregateFunction, WindowFunction, WindowRef } from '../plan/expression.ts';
+import type { Input } from '../rules/types.ts';
 import type { Point } from '../sources/source.ts';
 
 /** Points with `end - windowMs < at <= end`, from points sorted by time. */
@@ -43,4 +44,37 @@ function counterIncrease(values: readonly number[]): number {
     total += step >= 0 ? step : values[i]!;
   }
   return total;
+}
+
+/** Aggregates the values of a metric's series into one (`sum`, `avg`, `min`, `max`, `count`). */
+export function aggregateValues(
+  fn: AggregateFunction,
+  values: readonly number[],
+): number | undefined {
+  if (values.length === 0) return fn === 'count' || fn === 'sum' ? 0 : undefined;
+  switch (fn) {
+    case 'sum':
+      return values.reduce((a, b) => a + b, 0);
+    case 'avg':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'min':
+      return Math.min(...values);
+    case 'max':
+      return Math.max(...values);
+    case 'count':
+      return values.length;
+  }
+}
+
+/** The aggregated input of `ref` from its metric's input now: one unlabelled series, or unknown. */
+export function aggregateInput(ref: WindowRef, metric: Input | undefined): Input {
+  if (metric === undefined) return { unknown: `no data for metric "${ref.metric}"` };
+  if (!Array.isArray(metric)) return metric as Input;
+  const value = aggregateValues(
+    ref.fn as AggregateFunction,
+    metric.map((s) => s.value),
+  );
+  return value === undefined
+    ? { unknown: `${ref.key} has no series to aggregate` }
+    : [{ labels: {}, value }];
 }

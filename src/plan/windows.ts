@@ -1,0 +1,17 @@
+/**
+ * Every window function and aggregation a plan uses, in its triggers and its formulas, each
+ * once by key: the inputs the runtime and replay must derive from the collected series.
+ */
+import type { WindowRef } from './expression.ts';
+import type { Plan } from './types.ts';
+
+/** The plan's window and aggregation references, unique by key. */
+export function planWindows(plan: Plan): WindowRef[] {
+  const byKey = new Map<string, WindowRef>();
+  const exprs = [
+    ...plan.triggers.map((t) => t.expr),
+    ...[...plan.graph.nodes.values()].flatMap((n) => (n.expr ? [n.expr] : [])),
+  ];
+  for (const expr of exprs) for (const w of expr.windows) byKey.set(w.key, w);
+  return [...byKey.values()];
+}
