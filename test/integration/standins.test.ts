@@ -65,13 +65,12 @@ const key = (s: { metric: string; labels: Record<string, string> }): string =>
 /** Triggers that read the stand-ins, with the value each must show, per plan. */
 const QUEUE_TRIGGERS: Record<string, Record<string, { status: string; value: number }>> = {
   irisx: {
-    'queue-depth-sms': { status: 'ok', value: 215 },
-    'queue-depth-email': { status: 'ok', value: 48 },
-    'queue-depth-webhooks': { status: 'ok', value: 150 },
+    // The three consumers' backlogs summed: 215 + 48 + 150.
+    'queue-depth': { status: 'ok', value: 413 },
     companies: { status: 'ok', value: 120 },
   },
-  // One alert instance per queue; the value shown is the deepest (analytics, 640).
-  insightdesk: { 'queue-depth': { status: 'ok', value: 640 } },
+  // The three queues summed: 35 + 180 + 640.
+  insightdesk: { 'queue-depth': { status: 'ok', value: 855 } },
   // openai's 130 waiting is over "add more workers" (> 100), which must hold 30m to fire.
   honeyjar: {
     'queue-depth': { status: 'ok', value: 130 },

@@ -62,9 +62,9 @@ describe('honeyjar carries its roadmap', () => {
     assert.deepEqual(
       plan.raw
         .slos!.filter((s) => s.name.startsWith('queue-depth'))
-        .map((s) => [s.metric, s.objective]),
+        .map((s) => [s.metric ?? s.expr, s.objective]),
       [
-        ['queue_waiting', '< 50'],
+        ['avg(queue_waiting)', '< 50'],
         ['queue_waiting', '< 200'],
       ],
     );

@@ -73,9 +73,9 @@ describe('insightdesk carries its roadmap', () => {
       'queues',
       { queue: 'analytics', field: 'waiting' },
     ]);
-    // Every queue under the prefix, one series each: queue-depth judges each queue.
+    // Every queue under the prefix, one series each: queue-depth judges their total.
     assert.deepEqual(read('queue_depth'), ['queues', { field: 'waiting' }]);
-    assert.equal(trigger(plan, 'queue-depth').expr.text, 'queue_depth');
+    assert.equal(trigger(plan, 'queue-depth').expr.text, 'sum(queue_depth)');
     // Completed per minute from BullMQ, converted to the workers' job/s.
     assert.deepEqual(read('sla_rate'), [
       'queues',
