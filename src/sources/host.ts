@@ -21,6 +21,7 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
+import { assertValidConfig } from './options.ts';
 import type {
   MetricRequest,
   Sample,
@@ -144,7 +145,12 @@ export class HostSource implements ObservedSource {
   private previousCpu: CpuTimes | undefined;
 
   constructor(private readonly context: SourceContext) {
-    assertValidConfig(context);
+    assertValidConfig(
+      'host',
+      context,
+      { options: (o) => validateHost(o), select: (s) => validateHost({}, s) },
+      false,
+    );
     this.tracker = new HealthTracker(context.now);
   }
 
@@ -219,25 +225,6 @@ export class HostSource implements ObservedSource {
 }
 
 /** Throws SOURCE_CONFIG for the first problem with the source's options or a metric selector. */
-function assertValidConfig(context: SourceContext): void {
-  const problems = [
-    ...validateHost(context.options).map((i) => ({
-      ...i,
-      path: `sources.${context.name}.${i.path}`,
-    })),
-    ...context.metrics.flatMap((m) =>
-      validateHost({}, m.select).map((i) => ({ ...i, path: `metrics.${m.name}.${i.path}` })),
-    ),
-  ];
-  const first = problems[0];
-  if (first) {
-    throw new HeadroomError('SOURCE_CONFIG', first.message, {
-      path: first.path,
-      hint: 'see the "host" source in docs/sources.md',
-    });
-  }
-}
-
 function labelsOf(m: MetricRequest): Record<string, string> {
   return DISK_FIELDS.has(String(m.select.field)) ? { path: diskPath(m) } : {};
 }

@@ -28,7 +28,7 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
-import { issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
+import { assertValidConfig, issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
 import type {
   MetricRequest,
   Sample,
@@ -173,7 +173,7 @@ export class HttpProbeSource implements ObservedSource {
   private readonly closing = new AbortController();
 
   constructor(private readonly context: SourceContext) {
-    assertValidConfig(context);
+    assertValidConfig('http-probe', context, { options: optionIssues, select: selectIssues });
     this.options = context.options as ProbeOptions;
     this.url = new URL(this.options.url);
     this.headers = { 'user-agent': 'headroom-http-probe', ...this.options.headers };
@@ -318,25 +318,6 @@ export class HttpProbeSource implements ObservedSource {
 }
 
 /** Throws SOURCE_CONFIG for the first problem with the source's options or a metric selector. */
-function assertValidConfig(context: SourceContext): void {
-  const problems = [
-    ...optionIssues(context.options).map((i) => ({
-      ...i,
-      path: `sources.${context.name}.${i.path}`,
-    })),
-    ...context.metrics.flatMap((m) =>
-      selectIssues(m.select).map((i) => ({ ...i, path: `metrics.${m.name}.${i.path}` })),
-    ),
-  ];
-  const first = problems[0];
-  if (first) {
-    throw new HeadroomError('SOURCE_CONFIG', `${first.path}: ${first.message}`, {
-      path: first.path,
-      hint: 'see the "http-probe" source in docs/sources.md',
-    });
-  }
-}
-
 /** The `http-probe` source kind: options `{ url, method?, headers?, requests?, concurrency?, timeout?, expect_status? }`; selector `{ field }`. */
 export const httpProbeKind: SourceKind = {
   create: (context) => new HttpProbeSource(context),

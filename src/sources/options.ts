@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { HeadroomError } from '../errors.ts';
 import { parseDurationMs } from '../plan/units.ts';
-import type { SourceConfigIssue } from './source.ts';
+import type { SourceConfigIssue, SourceContext } from './source.ts';
 
 /** Default deadline of a collect or request when the source sets no `timeout`, in ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -42,4 +42,45 @@ export function throwFirstIssue(issues: SourceConfigIssue[], prefix: string, kin
     path,
     hint: `see the "${kind}" source in docs/sources.md`,
   });
+}
+
+/** The problems `assertValidConfig` looks for: a source's options, and one metric's selector. */
+export interface ConfigChecks {
+  /** Problems with the source's own options. */
+  options(options: Record<string, unknown>): SourceConfigIssue[];
+  /** Problems with one metric's selector (given the source's options). */
+  select(select: Record<string, unknown>, options: Record<string, unknown>): SourceConfigIssue[];
+}
+
+/**
+ * Throws SOURCE_CONFIG for the first problem in a source's options or its metrics' selectors,
+ * located at `sources.<name>.…` or `metrics.<metric>.…`: the guard for a source built from a
+ * plan that skipped validation. `pathInMessage: false` leaves the path out of the message.
+ */
+export function assertValidConfig(
+  kind: string,
+  context: SourceContext,
+  checks: ConfigChecks,
+  pathInMessage = true,
+): void {
+  const problems = [
+    ...checks
+      .options(context.options)
+      .map((i) => ({ ...i, path: `sources.${context.name}.${i.path}` })),
+    ...context.metrics.flatMap((m) =>
+      checks
+        .select(m.select, context.options)
+        .map((i) => ({ ...i, path: `metrics.${m.name}.${i.path}` })),
+    ),
+  ];
+  const first = problems[0];
+  if (!first) return;
+  throw new HeadroomError(
+    'SOURCE_CONFIG',
+    pathInMessage ? `${first.path}: ${first.message}` : first.message,
+    {
+      path: first.path,
+      hint: `see the "${kind}" source in docs/sources.md`,
+    },
+  );
 }

@@ -27,7 +27,13 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
-import { DEFAULT_TIMEOUT_MS, issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
+import {
+  assertValidConfig,
+  DEFAULT_TIMEOUT_MS,
+  issuesOf,
+  parseTimeoutMs,
+  TimeoutOption,
+} from './options.ts';
 import { PostgresClient, type StatementSubject } from './postgres-client.ts';
 import { untilAborted } from './reconnect.ts';
 import type {
@@ -154,7 +160,7 @@ export class PostgresSource implements ObservedSource {
   private readonly closing = new AbortController();
 
   constructor(private readonly context: SourceContext) {
-    assertValidConfig(context);
+    assertValidConfig('postgres', context, { options: optionIssues, select: selectIssues });
     const options = context.options as z.infer<typeof Options>;
     this.timeoutMs =
       options.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeoutMs(options.timeout)!;
@@ -355,25 +361,6 @@ function queryValue(subject: StatementSubject, result: QueryArrayResult): number
 }
 
 /** Throws SOURCE_CONFIG for the first problem with the source's options or a metric selector. */
-function assertValidConfig(context: SourceContext): void {
-  const problems = [
-    ...optionIssues(context.options).map((i) => ({
-      ...i,
-      path: `sources.${context.name}.${i.path}`,
-    })),
-    ...context.metrics.flatMap((m) =>
-      selectIssues(m.select).map((i) => ({ ...i, path: `metrics.${m.name}.${i.path}` })),
-    ),
-  ];
-  const first = problems[0];
-  if (first) {
-    throw new HeadroomError('SOURCE_CONFIG', `${first.path}: ${first.message}`, {
-      path: first.path,
-      hint: 'see the "postgres" source in docs/sources.md',
-    });
-  }
-}
-
 /** The `postgres` source kind: options `{ url, timeout? }`; selector `{ field, database? }` or `{ query }`. */
 export const postgresKind: SourceKind = {
   create: (context) => new PostgresSource(context),

@@ -17,7 +17,6 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { z } from 'zod';
-import { HeadroomError } from '../errors.ts';
 import {
   collectEach,
   HealthTracker,
@@ -26,7 +25,13 @@ import {
   type CollectResult,
   type ObservedSource,
 } from './health.ts';
-import { DEFAULT_TIMEOUT_MS, issuesOf, parseTimeoutMs, TimeoutOption } from './options.ts';
+import {
+  assertValidConfig,
+  DEFAULT_TIMEOUT_MS,
+  issuesOf,
+  parseTimeoutMs,
+  TimeoutOption,
+} from './options.ts';
 import { AmqpQueueReader, type DeclareOk } from './rabbitmq-amqp.ts';
 import {
   fetchQueueDocument,
@@ -129,7 +134,10 @@ export class RabbitMqSource implements ObservedSource {
   private readonly closing = new AbortController();
 
   constructor(private readonly context: SourceContext) {
-    assertValidConfig(context);
+    assertValidConfig('rabbitmq', context, {
+      options: optionIssues,
+      select: (select, options) => selectIssues(options, select),
+    });
     const options = context.options as z.infer<typeof Options>;
     const url = new URL(options.url);
     const vhost = decodeURIComponent(url.pathname.slice(1)) || '/';
@@ -215,28 +223,6 @@ export class RabbitMqSource implements ObservedSource {
 }
 
 /** Throws SOURCE_CONFIG for the first problem with the source's options or a metric selector. */
-function assertValidConfig(context: SourceContext): void {
-  const problems = [
-    ...optionIssues(context.options).map((i) => ({
-      ...i,
-      path: `sources.${context.name}.${i.path}`,
-    })),
-    ...context.metrics.flatMap((m) =>
-      selectIssues(context.options, m.select).map((i) => ({
-        ...i,
-        path: `metrics.${m.name}.${i.path}`,
-      })),
-    ),
-  ];
-  const first = problems[0];
-  if (first) {
-    throw new HeadroomError('SOURCE_CONFIG', `${first.path}: ${first.message}`, {
-      path: first.path,
-      hint: 'see the "rabbitmq" source in docs/sources.md',
-    });
-  }
-}
-
 /** The `rabbitmq` source kind: options `{ url, management?, timeout? }`; selector `{ queue, field }`. */
 export const rabbitmqKind: SourceKind = {
   create: (context) => new RabbitMqSource(context),
