@@ -188,6 +188,10 @@ function prepareStatements(db: Database.Database) {
     range: db.prepare<[number, number, number], Point>(
       'SELECT at, value FROM samples WHERE series_id = ? AND at >= ? AND at <= ? ORDER BY at',
     ),
+    // The last point of each step-wide bucket: SQLite returns the bare columns of the max() row.
+    downsample: db.prepare<[number, number, number, number, number], Point>(
+      'SELECT max(at) AS at, value FROM samples WHERE series_id = ? AND at >= ? AND at <= ? GROUP BY CAST((at - ?) / ? AS INTEGER) ORDER BY at',
+    ),
     latest: db.prepare<[number, number], Point>(
       'SELECT at, value FROM samples WHERE series_id = ? AND at <= ? ORDER BY at DESC LIMIT 1',
     ),
@@ -258,6 +262,18 @@ export class SqliteStore implements Store {
     return this.read('read', () =>
       this.matchingSeries(metric, matchers).flatMap(({ id, labels }) => {
         const points = this.sql.range.all(id, from, to);
+        return points.length === 0 ? [] : [{ metric, labels, points }];
+      }),
+    );
+  }
+
+  /** Every series of a metric with at most one point per `stepMs` in `[from, to]`: each step's last. */
+  async downsample(metric: string, from: number, to: number, stepMs: number): Promise<Series[]> {
+    this.assertOpen();
+    const step = Math.max(1, Math.floor(stepMs));
+    return this.read('read', () =>
+      this.matchingSeries(metric, {}).flatMap(({ id, labels }) => {
+        const points = this.sql.downsample.all(id, from, to, from, step);
         return points.length === 0 ? [] : [{ metric, labels, points }];
       }),
     );

@@ -101,6 +101,24 @@ function queryCases(open: OpenStore): void {
       );
     }));
 
+  it('downsample keeps the last point of each step, per series', () =>
+    withStore(open, async ({ store }) => {
+      const samples = [];
+      for (let i = 0; i < 10; i++) {
+        samples.push(at('depth', { queue: 'a' }, i, i), at('depth', { queue: 'b' }, i, 100 + i));
+      }
+      await store.append(samples);
+      const found = await store.downsample('depth', T0_MS, T0_MS + 9 * STEP_MS, 4 * STEP_MS);
+      assert.deepEqual(
+        found.map((s) => [s.labels.queue, s.points.map((p) => p.value)]),
+        [
+          ['a', [3, 7, 9]],
+          ['b', [103, 107, 109]],
+        ],
+      );
+      assert.deepEqual(found[0]?.points.map((p) => p.at), [3, 7, 9].map((i) => T0_MS + i * STEP_MS));
+    }));
+
   it('select returns every series whose labels include the matchers', () =>
     withStore(open, async ({ store }) => {
       await store.append([

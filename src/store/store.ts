@@ -22,6 +22,8 @@ export interface Store {
   range(metric: string, labels: Labels, from: number, to: number): Promise<Point[]>;
   /** Every series of a metric whose labels include `matchers`, with points in `[from, to]`. */
   select(metric: string, matchers: Labels, from: number, to: number): Promise<Series[]>;
+  /** Every series of a metric with at most one point per `stepMs` in `[from, to]`: each step's last. */
+  downsample(metric: string, from: number, to: number, stepMs: number): Promise<Series[]>;
   /** The newest point of every series of a metric at or before `at`. */
   latest(metric: string, at: number): Promise<Series[]>;
   /** Deletes points older than `before` (epoch ms); returns how many were removed. */
