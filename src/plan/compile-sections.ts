@@ -1,22 +1,20 @@
 /**
- * Checks the remaining sections — SLOs, unit costs, autoscale, notify, checklist and component
- * costs — for references and units.
+ * Checks the remaining sections — SLOs, autoscale, notify, checklist, scenarios and reviews —
+ * for references and units.
  */
 import type { CompileContext } from './context.ts';
 import { compileCost } from './compile-tiers.ts';
 import type { PlanTier } from './types.ts';
 import { parseDurationMs } from './units.ts';
+import { parseWaitObjective } from './wait-objective.ts';
 
 /** Runs every section check; problems land in `ctx.errors`. */
 export function checkSections(ctx: CompileContext, tiers: PlanTier[]): void {
   checkSlos(ctx);
-  checkUnitCosts(ctx);
   checkAutoscale(ctx);
   checkChecklist(ctx, tiers);
   checkScenarios(ctx);
   (ctx.raw.reviews ?? []).forEach((r, i) => ctx.duration(r.every, ['reviews', i, 'every'], 0));
-  for (const [name, c] of Object.entries(ctx.raw.components ?? {}))
-    compileCost(ctx, c.cost, ['components', name, 'cost']);
 }
 
 function metricNames(ctx: CompileContext): string[] {
@@ -46,15 +44,6 @@ function checkSlos(ctx: CompileContext): void {
     ctx.condition(slo.objective, [...path, 'objective'], unit);
     ctx.duration(slo.window, [...path, 'window'], 0);
   });
-}
-
-function checkUnitCosts(ctx: CompileContext): void {
-  for (const [name, uc] of Object.entries(ctx.raw.unit_costs ?? {})) {
-    const path = ['unit_costs', name];
-    if (uc.metric !== undefined && !ctx.raw.metrics?.[uc.metric])
-      ctx.unknown([...path, 'metric'], 'metric', uc.metric, metricNames(ctx));
-    ctx.quantityOf(uc.price, [...path, 'price'], 'USD', '0.0079 USD/msg');
-  }
 }
 
 const POLICY_NEEDS: Record<
@@ -119,6 +108,14 @@ function checkAutoscale(ctx: CompileContext): void {
       );
     }
     (a.steps ?? []).forEach((s, i) => ctx.condition(s.when, [...path, 'steps', i, 'when'], ''));
+    if (a.slo !== undefined && !parseWaitObjective(a.slo)) {
+      ctx.fail(
+        'PLAN_SCHEMA',
+        [...path, 'slo'],
+        `"${a.slo}" is not a wait objective`,
+        'write wait_p95 <= 30s (any percentile), or wait_mean <= 5s',
+      );
+    }
     if (a.min !== undefined && a.max !== undefined && a.min > a.max) {
       ctx.fail('PLAN_SCHEMA', path, `min (${a.min}) is above max (${a.max})`, 'make min <= max');
     }

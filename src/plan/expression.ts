@@ -136,6 +136,7 @@ export function compileExpression(
   } catch (err) {
     throw new ExpressionError(`cannot parse "${text}": ${(err as Error).message}`);
   }
+  node = unitsOverFunctions(node, system);
   const { symbols, paths } = collectReferences(node, system, names);
   const code: EvalFunction = node.compile();
   return {
@@ -150,6 +151,23 @@ export function compileExpression(
       return code.evaluate(mathScope);
     },
   };
+}
+
+/**
+ * A unit whose name is also a mathjs function (`min` in `1000 req/min`) would evaluate to the
+ * function: where such a name is not called, it is the unit.
+ */
+function unitsOverFunctions(root: MathNode, system: UnitSystem): MathNode {
+  const called = new Set<MathNode>();
+  root.traverse((node) => {
+    if (node.type === 'FunctionNode') called.add((node as unknown as { fn: MathNode }).fn);
+  });
+  return root.transform((node) => {
+    if (node.type !== 'SymbolNode' || called.has(node)) return node;
+    const name = (node as unknown as { name: string }).name;
+    const shadowed = typeof (system.math as unknown as Record<string, unknown>)[name] === 'function';
+    return shadowed && system.isUnit(name) ? system.math.parse(`unit("${name}")`) : node;
+  });
 }
 
 function collectReferences(
