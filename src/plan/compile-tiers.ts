@@ -36,6 +36,10 @@ export function compileTiers(ctx: CompileContext): PlanTier[] {
     return {
       name: t.name,
       index,
+      description: t.description,
+      status: t.status,
+      duration: t.duration,
+      changes: t.changes ?? [],
       until: t.until ?? {},
       deployWhen,
       monthlyCostUsd,

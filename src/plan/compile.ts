@@ -13,6 +13,7 @@ import type { Plan, PlanDriver, PlanGrowth, PlanMetric, PlanTrigger, PlanLevel }
 import { createUnitSystem, parseDurationMs, toQuantity, type Quantity } from './units.ts';
 import { compileSourcesAndMetrics } from './compile-metrics.ts';
 import { compileTiers } from './compile-tiers.ts';
+import { compileCosts } from './compile-costs.ts';
 
 /** Default collection interval when the plan gives none, ms. */
 export const DEFAULT_INTERVAL_MS = 15_000;
@@ -64,6 +65,7 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const triggers = compileTriggers(ctx);
   const tiers = compileTiers(ctx);
   checkSections(ctx, tiers);
+  const costs = compileCosts(ctx);
   if (ctx.errors.length > 0) throw new HeadroomErrors(byPosition(ctx.errors));
   return {
     file: String(map.locate([]).file),
@@ -78,6 +80,7 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
     drivers,
     triggers,
     tiers,
+    costs,
     sourceDown,
   };
 }

@@ -122,6 +122,13 @@ const UnitCost = z.strictObject({
   per: z.string().optional(),
 });
 
+const Revenue = z.strictObject({
+  driver: z.string().min(1),
+  price: Quantity,
+  healthy_coverage: z.number().positive().optional(),
+  description: z.string().optional(),
+});
+
 const Step = z.strictObject({
   when: ConditionText,
   change: z.number().int(),
@@ -220,6 +227,7 @@ export const PlanSchema = z.strictObject({
   tiers: z.array(Tier).optional(),
   slos: z.array(Slo).optional(),
   unit_costs: z.record(Name, UnitCost).optional(),
+  revenue: Revenue.optional(),
   autoscale: z.record(z.string(), Autoscale).optional(),
   notify: z.array(Notify).optional(),
   checklist: z.array(Checklist).optional(),

@@ -76,6 +76,14 @@ export interface PlanTier {
   name: string;
   /** Index in the plan's tier ladder (0 = first). */
   index: number;
+  /** Description as written. */
+  description?: string;
+  /** Deployment status as written. */
+  status?: 'deployed' | 'planned' | 'in-progress';
+  /** Expected duration as written (`6-9 months`). */
+  duration?: string;
+  /** Infrastructure changes the tier brings, as written. */
+  changes: string[];
   /** Upper bounds on drivers while this tier holds (`{ companies: 2000 }`). */
   until: Record<string, number>;
   /** Condition that says when to move to this tier. */
@@ -140,6 +148,42 @@ export interface PlanSourceDown {
   action: string;
 }
 
+/** A metered price: each unit of a metric costs `priceUsd` (SMS at $0.0079). */
+export interface PlanUnitCost {
+  /** Name in `unit_costs`. */
+  name: string;
+  /** Metric that counts the units (a counter, or a rate per second). */
+  metric?: string;
+  /** Price of one unit, USD. */
+  priceUsd: number;
+  /** What one unit is (`message`), as written. */
+  per?: string;
+  /** Description. */
+  description?: string;
+}
+
+/** What one unit of a driver pays: the basis of break-even and margin. */
+export interface PlanRevenue {
+  /** Driver that pays (`instructors`). */
+  driver: string;
+  /** Revenue per driver unit, USD/month. */
+  priceUsdPerMonth: number;
+  /** Revenue over cost that counts as a healthy margin (5 = "5x cost coverage"). */
+  healthyCoverage?: number;
+  /** Description. */
+  description?: string;
+}
+
+/** What the plan says things cost. */
+export interface PlanCosts {
+  /** Component costs by component: fixed per month, and per replica per month. */
+  components: Record<string, { monthlyUsd?: number; perReplicaUsd?: number }>;
+  /** Metered unit costs. */
+  units: PlanUnitCost[];
+  /** Revenue per driver unit, if the plan states it. */
+  revenue?: PlanRevenue;
+}
+
 /** A compiled plan, ready for the runtime, the CLI and the reports. */
 export interface Plan {
   /** File it came from. */
@@ -166,6 +210,8 @@ export interface Plan {
   triggers: PlanTrigger[];
   /** Tiers in plan order. */
   tiers: PlanTier[];
+  /** Component, unit and revenue figures for the cost model. */
+  costs: PlanCosts;
   /** The built-in source-down trigger. */
   sourceDown: PlanSourceDown;
 }

@@ -74,7 +74,8 @@ describe('cfi carries its roadmap', () => {
   });
 
   it('break-even at $25 per instructor: 4, 17 and 93 instructors', () => {
-    const price = plan.params.price_per_instructor!.value;
+    const price = plan.costs.revenue!.priceUsdPerMonth;
+    assert.equal(plan.costs.revenue!.healthyCoverage, 5);
     for (const name of ['Tier 1', 'Tier 2', 'Tier 3']) {
       const t = tier(plan, name);
       assert.equal(
