@@ -1,0 +1,36 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { madSigma, median, normalQuantile, quantileSorted, studentQuantile } from './stats.ts';
+
+const close = (a: number, b: number, tol: number, what: string): void =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+
+describe('stats', () => {
+  const normal: [number, number][] = [
+    [0.5, 0],
+    [0.9, 1.2815516],
+    [0.975, 1.959964],
+    [0.995, 2.5758293],
+    [0.01, -2.3263479],
+  ];
+  for (const [p, z] of normal) {
+    it(`normal quantile at ${p} is ${z}`, () => close(normalQuantile(p), z, 1e-6, 'z'));
+  }
+
+  const t: [number, number, number][] = [
+    [0.9, 5, 1.475884],
+    [0.975, 10, 2.228139],
+    [0.975, 30, 2.042272],
+    [0.9, Infinity, 1.2815516],
+  ];
+  for (const [p, df, q] of t) {
+    it(`Student t quantile at ${p} with ${df} df is ${q} (within 1 %)`, () =>
+      close(studentQuantile(p, df), q, 0.01 * q, 't'));
+  }
+
+  it('median, quantiles and MAD of a small sample', () => {
+    assert.equal(median([5, 1, 3]), 3);
+    assert.equal(quantileSorted([0, 10], 0.25), 2.5);
+    close(madSigma([1, 2, 3, 4, 100]), 1.4826, 1e-9, 'mad');
+  });
+});
