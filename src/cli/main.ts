@@ -12,6 +12,9 @@ import { registerInit } from './init.ts';
 import { registerReplay } from './replay.ts';
 import { registerValidate } from './validate.ts';
 import { registerWatch } from './watch.ts';
+import { registerWhatIf } from './whatif.ts';
+import { registerForecast } from './forecast.ts';
+import { registerReport } from './report.ts';
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -29,6 +32,9 @@ export function buildProgram(): Command {
     registerReplay,
     registerExport,
     registerWatch,
+    registerForecast,
+    registerWhatIf,
+    registerReport,
     registerDemo,
   ]) {
     register(program);

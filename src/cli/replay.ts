@@ -4,14 +4,13 @@
  * month's data before an alert ever pages anyone.
  */
 import type { Command } from 'commander';
-import { HeadroomError } from '../errors.ts';
 import { loadPlan } from '../plan/load.ts';
 import { formatDurationMs } from '../plan/units.ts';
 import { replay } from '../runtime/replay.ts';
-import { readSeriesCsv } from '../runtime/series-csv.ts';
 import { parseDurationOption } from './options.ts';
 import { colourStatus, formatValue, printJson, table } from './output.ts';
 import { progress } from './progress.ts';
+import { readPlanSamples } from './live.ts';
 
 /** Registers `replay`. */
 export function registerReplay(program: Command): void {
@@ -35,26 +34,7 @@ export function registerReplay(program: Command): void {
         json?: boolean;
       }) => {
         const plan = loadPlan(options.plan);
-        const series = readSeriesCsv(options.csv);
-        const known = new Set(Object.keys(plan.metrics));
-        const unknown = series.filter((s) => !known.has(s.metric)).map((s) => s.metric);
-        if (unknown.length > 0) {
-          throw new HeadroomError(
-            'CSV_INVALID',
-            `${unknown.length > 1 ? 'columns' : 'column'} ${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length > 1 ? 'name' : 'names'} no metric of plan "${plan.name}"`,
-            {
-              file: options.csv,
-              line: 1,
-              hint: `name columns after the plan's metrics: ${[...known].join(', ')}`,
-            },
-          );
-        }
-        if (series.every((s) => s.points.length === 0)) {
-          throw new HeadroomError('CSV_INVALID', 'the CSV has no samples', {
-            file: options.csv,
-            hint: 'add rows below the header',
-          });
-        }
+        const series = readPlanSamples(plan, options.csv);
         const intervalMs = options.interval
           ? parseDurationOption(options.interval, '--interval')
           : plan.intervalMs;

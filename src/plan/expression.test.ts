@@ -6,7 +6,10 @@ import { parseWaitObjective } from './wait-objective.ts';
 
 describe('compileExpression', () => {
   const evaluate = (text: string, scope: Record<string, unknown> = {}): number =>
-    toQuantity(defaultUnits, compileExpression(text, defaultUnits, new Set(Object.keys(scope))).evaluate(scope)).value;
+    toQuantity(
+      defaultUnits,
+      compileExpression(text, defaultUnits, new Set(Object.keys(scope))).evaluate(scope),
+    ).value;
 
   const cases = [
     { name: 'a unit named like a function is the unit: req/min', text: '120 req/min', value: 2 },
@@ -22,7 +25,11 @@ describe('compileExpression', () => {
 describe('parseWaitObjective', () => {
   const cases = [
     { name: 'a percentile', text: 'wait_p95 <= 30s', want: { quantile: 0.95, waitSec: 30 } },
-    { name: 'a fractional percentile and minutes', text: 'wait_p99.9 < 2m', want: { quantile: 0.999, waitSec: 120 } },
+    {
+      name: 'a fractional percentile and minutes',
+      text: 'wait_p99.9 < 2m',
+      want: { quantile: 0.999, waitSec: 120 },
+    },
     { name: 'the mean', text: 'wait_mean <= 5s', want: { meanWaitSec: 5 } },
     { name: 'not a wait', text: 'latency_p95 <= 30s', want: undefined },
     { name: 'not a duration', text: 'wait_p95 <= 30 GB', want: undefined },

@@ -165,7 +165,8 @@ function unitsOverFunctions(root: MathNode, system: UnitSystem): MathNode {
   return root.transform((node) => {
     if (node.type !== 'SymbolNode' || called.has(node)) return node;
     const name = (node as unknown as { name: string }).name;
-    const shadowed = typeof (system.math as unknown as Record<string, unknown>)[name] === 'function';
+    const shadowed =
+      typeof (system.math as unknown as Record<string, unknown>)[name] === 'function';
     return shadowed && system.isUnit(name) ? system.math.parse(`unit("${name}")`) : node;
   });
 }

@@ -21,6 +21,7 @@ export function parseWaitObjective(text: string): WaitObjective | undefined {
   const ms = parseDurationMs(m[4]!);
   if (ms === undefined || ms <= 0) return undefined;
   if (m[2] === undefined) return { meanWaitSec: ms / 1000 };
-  const quantile = Number(m[2]) / 100;
+  // toPrecision: 99.9 / 100 is 0.9990000000000001 in binary floating point.
+  const quantile = Number((Number(m[2]) / 100).toPrecision(12));
   return quantile > 0 && quantile < 1 ? { quantile, waitSec: ms / 1000 } : undefined;
 }

@@ -78,12 +78,16 @@ export function replay(options: ReplayOptions): ReplayResult {
   return { transitions, statuses, start, end, steps };
 }
 
-/** The engine's inputs at `now` from recorded series. */
+/**
+ * The engine's inputs at `now` from recorded series. Values are in the units the plan's metrics
+ * declare (CSV), or already canonical (`canonical`, from the store).
+ */
 export function inputsAt(
   plan: Plan,
   series: readonly RecordedSeries[],
   now: number,
   lookbackMs: number,
+  canonical = false,
 ): Record<string, Input> {
   const inputs: Record<string, Input> = {};
   for (const metric of Object.values(plan.metrics)) {
@@ -99,7 +103,7 @@ export function inputsAt(
       // A NaN point is a staleness marker: the series ends there. The lookback is inclusive,
       // as in Prometheus 2.x.
       if (p && !Number.isNaN(p.value) && now - p.at <= lookbackMs)
-        vector.push({ labels: s.labels, value: p.value * metric.scale });
+        vector.push({ labels: s.labels, value: canonical ? p.value : p.value * metric.scale });
     }
     inputs[metric.name] =
       vector.length > 0
@@ -117,7 +121,10 @@ export function inputsAt(
       for (const s of recorded) {
         const v = applyWindow(w.fn as WindowFunction, pointsInWindow(s.points, now, w.windowMs));
         if (v !== undefined)
-          vector.push({ labels: s.labels, value: v * (plan.metrics[w.metric]?.scale ?? 1) });
+          vector.push({
+            labels: s.labels,
+            value: canonical ? v : v * (plan.metrics[w.metric]?.scale ?? 1),
+          });
       }
       inputs[w.key] =
         vector.length > 0

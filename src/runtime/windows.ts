@@ -10,7 +10,20 @@ import type { Point } from '../sources/source.ts';
 
 /** Points with `end - windowMs < at <= end`, from points sorted by time. */
 export function pointsInWindow(points: readonly Point[], end: number, windowMs: number): Point[] {
-  return points.filter((p) => p.at > end - windowMs && p.at <= end);
+  // Binary searches: long histories are windowed once per evaluation step.
+  return points.slice(firstAfter(points, end - windowMs), firstAfter(points, end));
+}
+
+/** Index of the first point with `at > t` (points sorted by time). */
+function firstAfter(points: readonly Point[], t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]!.at > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** Applies a window function; undefined when the window holds too few points. */

@@ -116,7 +116,10 @@ function queryCases(open: OpenStore): void {
           ['b', [103, 107, 109]],
         ],
       );
-      assert.deepEqual(found[0]?.points.map((p) => p.at), [3, 7, 9].map((i) => T0_MS + i * STEP_MS));
+      assert.deepEqual(
+        found[0]?.points.map((p) => p.at),
+        [3, 7, 9].map((i) => T0_MS + i * STEP_MS),
+      );
     }));
 
   it('select returns every series whose labels include the matchers', () =>

@@ -1,0 +1,79 @@
+/**
+ * Reading numbers out of a plan's formula graph for the capacity model: a node or expression
+ * evaluated to a canonical number, `undefined` when a metric it needs has no value.
+ */
+import type { CompiledExpression } from '../plan/expression.ts';
+import { MissingInputError, type EvalInputs } from '../plan/graph.ts';
+import type { Plan } from '../plan/types.ts';
+import { toQuantity } from '../plan/units.ts';
+
+/** One moment of history: the canonical value of each plan metric (and window key) then. */
+export interface Frame {
+  /** Time, epoch ms. */
+  t: number;
+  /** Values by metric name, canonical units, summed over a metric's series; absent when the metric had no sample. */
+  metrics: Record<string, number | undefined>;
+  /** For metrics with several series: the largest series (what a per-series trigger fires on). */
+  worst?: Record<string, number | undefined>;
+}
+
+/** A graph node as a canonical number, or undefined when an input is missing. */
+export function nodeValue(plan: Plan, key: string, inputs: EvalInputs): number | undefined {
+  if (!plan.graph.nodes.has(key) && inputs.overrides?.[key] === undefined) return undefined;
+  try {
+    return finite(toQuantity(plan.units, plan.graph.evaluate(key, inputs)).value);
+  } catch (err) {
+    if (err instanceof MissingInputError) return undefined;
+    throw err;
+  }
+}
+
+/** An expression as a canonical number, or undefined when an input is missing. */
+export function exprValue(
+  plan: Plan,
+  expr: CompiledExpression,
+  inputs: EvalInputs,
+): number | undefined {
+  try {
+    return finite(toQuantity(plan.units, plan.graph.evaluateExpr(expr, inputs)).value);
+  } catch (err) {
+    if (err instanceof MissingInputError) return undefined;
+    throw err;
+  }
+}
+
+function finite(v: number): number | undefined {
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Graph overrides for a tier's `set` (params, capacities, per-replica values and current
+ * replicas), plus the replica bounds it sets, by component.
+ */
+export function tierOverrides(set: Record<string, number>): {
+  overrides: Record<string, number>;
+  replicaBounds: Record<string, { min?: number; max?: number }>;
+} {
+  const overrides: Record<string, number> = {};
+  const replicaBounds: Record<string, { min?: number; max?: number }> = {};
+  for (const [key, value] of Object.entries(set)) {
+    const parts = key.split('.');
+    if (parts.length === 1) overrides[`params.${key}`] = value;
+    else if (parts[1] === 'replicas') {
+      const [component, , bound] = parts as [string, string, string];
+      if (bound === 'current') overrides[`components.${component}.replicas`] = value;
+      else (replicaBounds[component] ??= {})[bound as 'min' | 'max'] = value;
+    } else overrides[`components.${key}`] = value;
+  }
+  return { overrides, replicaBounds };
+}
+
+/**
+ * What moving from the deployed tier to tier `index` sets: the plan's components describe what
+ * is deployed, and each later tier inherits what the tiers before it set.
+ */
+export function tierSetFrom(plan: Plan, deployed: number, index: number): Record<string, number> {
+  const set: Record<string, number> = {};
+  for (const tier of plan.tiers.slice(deployed + 1, index + 1)) Object.assign(set, tier.set);
+  return set;
+}
