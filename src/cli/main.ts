@@ -15,6 +15,7 @@ import { registerWatch } from './watch.ts';
 import { registerWhatIf } from './whatif.ts';
 import { registerForecast } from './forecast.ts';
 import { registerReport } from './report.ts';
+import { registerQueueing } from './queueing.ts';
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     registerForecast,
     registerWhatIf,
     registerReport,
+    registerQueueing,
     registerDemo,
   ]) {
     register(program);

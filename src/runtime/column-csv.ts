@@ -23,6 +23,7 @@ export function readColumnSeries(
   file: string,
   timeColumn?: string,
   valueColumn?: string,
+  options: { numericTime?: boolean } = {},
 ): ColumnSeries {
   let rows: string[][];
   try {
@@ -55,14 +56,22 @@ export function readColumnSeries(
   const vi = columnIndex(header, valueColumn, ti === 0 ? 1 : 0, file, '--value-column');
   const points = body.map((row, r) => {
     const line = r + 2;
-    const t = parseTime(row[ti] ?? '');
-    if (t === undefined)
-      throw new HeadroomError('CSV_INVALID', `"${row[ti] ?? ''}" is not a time`, {
-        file,
-        line,
-        column: ti + 1,
-        hint: 'write ISO-8601, `YYYY-MM-DD HH:MM:SS` (read as UTC) or epoch seconds',
-      });
+    const raw = (row[ti] ?? '').trim();
+    // `numericTime`: the first column is a plain number (a concurrency level), not a time.
+    const t = options.numericTime ? (raw === '' ? undefined : Number(raw)) : parseTime(raw);
+    if (t === undefined || Number.isNaN(t))
+      throw new HeadroomError(
+        'CSV_INVALID',
+        `"${raw}" is not ${options.numericTime ? 'a number' : 'a time'}`,
+        {
+          file,
+          line,
+          column: ti + 1,
+          hint: options.numericTime
+            ? 'write the concurrency as a number'
+            : 'write ISO-8601, `YYYY-MM-DD HH:MM:SS` (read as UTC) or epoch seconds',
+        },
+      );
     const cell = (row[vi] ?? '').trim();
     const v = cell === '' || cell.toLowerCase() === 'nan' ? NaN : Number(cell);
     if (Number.isNaN(v) && cell !== '' && cell.toLowerCase() !== 'nan')
