@@ -5,6 +5,7 @@
  */
 import type { RoadmapBreakingPoint, Roadmap, RoadmapTier } from './roadmap-data.ts';
 import { formatCount, formatDate, formatMonthly, formatRatio, formatValue } from './format.ts';
+import { driverText, horizonText, perUnit, quantity, table, when } from './markdown.ts';
 import { formatDurationMs } from '../plan/units.ts';
 
 /** Renders the roadmap. */
@@ -25,43 +26,6 @@ export function renderRoadmap(r: Roadmap): string {
     .filter((s) => s.length > 0)
     .join('\n\n')
     .concat('\n');
-}
-
-function table(head: string[], rows: string[][]): string {
-  const esc = (c: string): string => c.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((row) => `| ${row.map(esc).join(' | ')} |`),
-  ].join('\n');
-}
-
-function when(at: number | undefined, earliest?: number, latest?: number): string {
-  if (at === undefined) return 'not within the horizon';
-  const day = formatDate(at);
-  if (earliest === undefined && latest === undefined) return day;
-  const lo = earliest === undefined ? day : formatDate(earliest);
-  const hi = latest === undefined ? 'later' : formatDate(latest);
-  return lo === day && hi === day ? day : `${day} (${lo} – ${hi})`;
-}
-
-/** `companies` → `company`, `users` → `user`. */
-function singular(word: string): string {
-  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  return word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word;
-}
-
-function horizonText(ms: number): string {
-  const years = ms / 31_557_600_000;
-  return years >= 1
-    ? `${Number(years.toFixed(1))} year${years >= 1.05 ? 's' : ''}`
-    : formatDurationMs(ms);
-}
-
-function driverText(values: Record<string, number>): string {
-  return Object.entries(values)
-    .map(([d, v]) => `${formatCount(Math.round(v))} ${d}`)
-    .join(', ');
 }
 
 function header(r: Roadmap): string {
@@ -117,11 +81,6 @@ function summary(r: Roadmap): string {
   return lines.join('\n');
 }
 
-function perUnit(per: Record<string, number>): string {
-  const parts = Object.entries(per).map(([d, v]) => `$${v.toPrecision(3)} per ${singular(d)}`);
-  return parts.length ? ` (${parts.join(', ')})` : '';
-}
-
 function pointText(p: RoadmapBreakingPoint): string {
   const what = `${p.component} ${p.resource}`;
   const level = p.severity === 'capacity' ? 'full' : `${p.severity} at ${formatRatio(p.threshold)}`;
@@ -156,11 +115,6 @@ function capacity(r: Roadmap): string {
     '',
     table(['component', 'resource', 'capacity', 'usage', 'utilization', 'load model'], rows),
   ].join('\n');
-}
-
-/** A value in its unit; plain counts with thousands separators. */
-function quantity(v: number | undefined, unit: string): string {
-  return unit === '' ? formatCount(v) : formatValue(v, unit);
 }
 
 function calibrationText(x: Roadmap['resources'][number]): string {
