@@ -140,7 +140,9 @@ export function buildCapacityModel(input: CapacityInput): CapacityModel {
         const v = f.metrics[d.metric];
         if (v !== undefined && Number.isFinite(v)) history.push({ t: f.t, v });
       }
-    drivers[d.name] = projectDriver(d, { now, measured, history, level });
+    // A source down now: the latest recorded value beats the plan's static one.
+    const latest = measured ?? history[history.length - 1]?.v;
+    drivers[d.name] = projectDriver(d, { now, measured: latest, history, level });
   }
   const base = {
     plan,

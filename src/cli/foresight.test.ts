@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../test/helpers/cli.ts';
 import { SHOP_PLAN } from '../../test/helpers/capacity-plan.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
 
 let dir: string;
 let planFile: string;
@@ -223,6 +224,49 @@ describe('headroom report', () => {
     assert.match(md, /fitted over \d+ points: usage = /);
     assert.match(md, /break-even at \d+ paying/);
     assert.match(md, /_Produced \d{4}-\d{2}-\d{2}/);
+  });
+
+  it('reads the history `watch` recorded in the store, even with the source down now', async () => {
+    const file = join(dir, 'store.db');
+    const store = await openSqliteStore({ path: file });
+    const now = Date.now();
+    const samples = [];
+    for (let i = 0; i < 60; i++) {
+      const at = now - (60 - i) * DAY;
+      const companies = 600 + i * 10;
+      samples.push(
+        { metric: 'companies_count', labels: {}, value: companies, at },
+        { metric: 'storage_used', labels: {}, value: 1e8 + 0.8e6 * companies, at },
+      );
+    }
+    await store.append(samples);
+    await store.close();
+    const r = await runCli([
+      'report',
+      '--plan',
+      planFile,
+      '--store',
+      file,
+      '--timeout',
+      '2s',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as {
+      source: { kind: string; frames: number; sourceErrors: string[] };
+      drivers: { name: string; method: string; perWeek: number }[];
+      resources: { ref: { component: string }; calibration?: { method: string; slope: number } }[];
+    };
+    assert.equal(doc.source.kind, 'live');
+    assert.ok(doc.source.frames >= 60, String(doc.source.frames));
+    assert.ok(doc.source.sourceErrors.some((e) => e.startsWith('prom:')));
+    const companies = doc.drivers.find((d) => d.name === 'companies')!;
+    assert.equal(companies.method, 'fitted');
+    assert.equal((companies as unknown as { now: number }).now, 1190, 'the last recorded value');
+    assert.ok(Math.abs(companies.perWeek - 70) < 7, String(companies.perWeek));
+    const store_ = doc.resources.find((x) => x.ref.component === 'store')!;
+    assert.equal(store_.calibration?.method, 'history');
+    assert.ok(Math.abs(store_.calibration!.slope - 0.8) < 0.01);
   });
 
   it('still reports when its source is down, and says so', async () => {

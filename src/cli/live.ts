@@ -18,6 +18,7 @@ import {
   seriesFromStore,
 } from '../runtime/history.ts';
 import { replay } from '../runtime/replay.ts';
+import { planWindows } from '../plan/windows.ts';
 import { readSeriesCsv, type RecordedSeries } from '../runtime/series-csv.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import { parseDurationOption } from './options.ts';
@@ -170,9 +171,19 @@ async function fromLive(plan: Plan, options: LiveOptions, level: number): Promis
     if (cycle.storeError) sourceErrors.push(`store: ${cycle.storeError}`);
     if (store) {
       const stepMs = frameStepMs(plan, now - windowMs, now);
-      const series = await seriesFromStore(plan, store, now - windowMs, now, stepMs);
-      frames = framesFromSeries(plan, series, { stepMs, end: now, canonical: true });
+      try {
+        const series = await seriesFromStore(plan, store, now - windowMs, now, stepMs);
+        frames = framesFromSeries(plan, series, { stepMs, end: now, canonical: true });
+      } catch (err) {
+        // History is lost to this report only: it goes on from today's values, and says so.
+        sourceErrors.push(`store: ${(err as Error).message}`);
+      }
     }
+    // One collect cannot compute rate() or increase(); the history's last frame can.
+    const last = frames[frames.length - 1];
+    for (const w of planWindows(plan))
+      if (!w.aggregate && current.metrics[w.key] === undefined && last)
+        current.metrics[w.key] = last.metrics[w.key];
     const model = buildCapacityModel({
       plan,
       now,
