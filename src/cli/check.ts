@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { loadPlan } from '../plan/load.ts';
 import { formatDurationMs } from '../plan/units.ts';
 import type { Plan } from '../plan/types.ts';
-import type { TriggerStatus } from '../rules/types.ts';
+import { exitCodeFor, overallStatus } from '../rules/overall.ts';
 import { Collector } from '../runtime/collect.ts';
 import { Cycle, type CycleResult } from '../runtime/cycle.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
@@ -16,19 +16,7 @@ import type { Store } from '../store/store.ts';
 import { colourStatus, formatRatio, formatValue, printJson, table } from './output.ts';
 import { parseDurationOption } from './options.ts';
 
-/** Exit code for a set of trigger statuses (Nagios convention). */
-export function exitCodeFor(statuses: readonly TriggerStatus[]): number {
-  const has = (s: string): boolean => statuses.some((t) => t.status === s);
-  if (has('critical')) return 2;
-  if (has('warning')) return 1;
-  if (has('unknown')) return 3;
-  return 0;
-}
-
-/** Overall status word for a set of trigger statuses. */
-export function overallStatus(statuses: readonly TriggerStatus[]): string {
-  return ['ok', 'warning', 'critical', 'unknown'][exitCodeFor(statuses)]!;
-}
+export { exitCodeFor, overallStatus };
 
 /** Registers `check`. */
 export function registerCheck(program: Command): void {

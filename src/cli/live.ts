@@ -8,17 +8,16 @@ import { buildCapacityModel, type CapacityModel } from '../capacity/index.ts';
 import { HeadroomError } from '../errors.ts';
 import type { Plan } from '../plan/types.ts';
 import type { TriggerStatus } from '../rules/types.ts';
-import { Collector, derivedInputs, inputsFromSamples } from '../runtime/collect.ts';
+import { Collector } from '../runtime/collect.ts';
+import { currentValues } from '../runtime/current-values.ts';
 import { Cycle } from '../runtime/cycle.ts';
 import {
   framesFromSeries,
   frameStepMs,
   medianSpacingMs,
-  scalarInputs,
   seriesFromStore,
 } from '../runtime/history.ts';
 import { replay } from '../runtime/replay.ts';
-import { planWindows } from '../plan/windows.ts';
 import { readSeriesCsv, type RecordedSeries } from '../runtime/series-csv.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import { parseDurationOption } from './options.ts';
@@ -161,9 +160,6 @@ async function fromLive(plan: Plan, options: LiveOptions, level: number): Promis
   try {
     const cycle = await new Cycle(plan, collector, store, Date.now).run(timeoutMs);
     const now = cycle.at;
-    const inputs = inputsFromSamples(plan, cycle.collected.samples, cycle.collected.failures);
-    derivedInputs(plan, inputs);
-    const current = scalarInputs(inputs);
     let frames: ReturnType<typeof framesFromSeries> = [];
     const sourceErrors = Object.entries(cycle.collected.sources)
       .filter(([, s]) => s.health.lastError)
@@ -179,11 +175,7 @@ async function fromLive(plan: Plan, options: LiveOptions, level: number): Promis
         sourceErrors.push(`store: ${(err as Error).message}`);
       }
     }
-    // One collect cannot compute rate() or increase(); the history's last frame can.
-    const last = frames[frames.length - 1];
-    for (const w of planWindows(plan))
-      if (!w.aggregate && current.metrics[w.key] === undefined && last)
-        current.metrics[w.key] = last.metrics[w.key];
+    const current = currentValues(plan, cycle.collected, frames);
     const model = buildCapacityModel({
       plan,
       now,

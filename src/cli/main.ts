@@ -16,6 +16,7 @@ import { registerWhatIf } from './whatif.ts';
 import { registerForecast } from './forecast.ts';
 import { registerReport } from './report.ts';
 import { registerQueueing } from './queueing.ts';
+import { registerServe } from './serve.ts';
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     registerWhatIf,
     registerReport,
     registerQueueing,
+    registerServe,
     registerDemo,
   ]) {
     register(program);

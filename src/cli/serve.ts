@@ -1,0 +1,76 @@
+/**
+ * `headroom serve --plan F [--host 127.0.0.1] [--port 8080] [--token T]` — runs the plan's loop
+ * (collect → store → evaluate, and the live roadmap every minute) and serves the REST API under
+ * `/api/` (`/api/status` first, `/api/openapi.json`) and `/metrics`. Ctrl-C stops it cleanly.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { HeadroomError } from '../errors.ts';
+import { loadPlan } from '../plan/load.ts';
+import { ServeLoop } from '../runtime/serve-loop.ts';
+import { buildApp } from '../server/app.ts';
+import { assertSafeListen } from '../server/auth.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+
+/** Registers `serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'run the plan continuously and serve its API (/api/status, /api/openapi.json) and /metrics',
+    )
+    .requiredOption('--plan <file>', 'plan file')
+    .option('--host <host>', 'address to listen on (beyond loopback needs a token)', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
+    .option('--token <token>', 'access token required on every request (default: $HEADROOM_TOKEN)')
+    .option('--store <file>', 'SQLite store for samples and alert state', '.headroom/headroom.db')
+    .action(
+      async (options: {
+        plan: string;
+        host: string;
+        port: string;
+        token?: string;
+        store: string;
+      }) => {
+        const plan = loadPlan(options.plan);
+        const token = options.token ?? process.env.HEADROOM_TOKEN ?? undefined;
+        assertSafeListen(options.host, token);
+        const port = Number(options.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new HeadroomError('USAGE', `--port "${options.port}" is not a port`, {
+            hint: 'write e.g. --port 8080, or 0 for any free port',
+          });
+        mkdirSync(dirname(options.store), { recursive: true });
+        const store = await openSqliteStore({ path: options.store });
+        const loop = new ServeLoop({ plan, store, now: Date.now });
+        const app = await buildApp({ state: () => loop.state, token: token || undefined });
+        let address: string;
+        try {
+          address = await app.listen({ host: options.host, port });
+        } catch (err) {
+          await store.close();
+          throw new HeadroomError(
+            'USAGE',
+            `cannot listen on ${options.host}:${port}: ${(err as Error).message}`,
+            {
+              hint: 'choose another --port, or stop what is using it',
+            },
+          );
+        }
+        loop.start();
+        process.stderr.write(
+          `headroom serving ${plan.name} at ${address}/api/status (Ctrl-C stops)\n`,
+        );
+        await new Promise<void>((resolve) => {
+          const stop = (): void => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        process.stderr.write('stopping ...\n');
+        await app.close();
+        await loop.stop();
+        await store.close();
+      },
+    );
+}

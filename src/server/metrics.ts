@@ -1,0 +1,79 @@
+/**
+ * The Prometheus exposition at `/metrics`: trigger states, utilization per resource, days to
+ * each breaking point, source and stage health — so Prometheus and Grafana pick headroom up.
+ */
+import { Gauge, Registry } from 'prom-client';
+import type { ServeState } from './state.ts';
+
+const STATUS_VALUE: Record<string, number> = {
+  ok: 0,
+  pending: 0.5,
+  warning: 1,
+  critical: 2,
+  unknown: -1,
+};
+const DAY_MS = 86_400_000;
+
+/** Renders the state as Prometheus text exposition (a fresh registry each scrape). */
+export async function renderMetrics(
+  state: ServeState,
+): Promise<{ contentType: string; body: string }> {
+  const registry = new Registry();
+  const gauge = (name: string, help: string, labelNames: string[]): Gauge =>
+    new Gauge({ name, help, labelNames, registers: [registry] });
+  const trigger = gauge(
+    'headroom_trigger_status',
+    'Trigger status: 0 ok, 0.5 pending, 1 warning, 2 critical, -1 unknown.',
+    ['plan', 'trigger'],
+  );
+  for (const s of state.statuses)
+    trigger.set({ plan: state.plan, trigger: s.trigger }, STATUS_VALUE[s.status] ?? -1);
+  const source = gauge(
+    'headroom_source_up',
+    'Whether a source read everything at the last collect (1) or not (0).',
+    ['plan', 'source', 'kind'],
+  );
+  for (const [name, s] of Object.entries(state.sources))
+    source.set({ plan: state.plan, source: name, kind: s.kind }, s.state === 'ok' ? 1 : 0);
+  const stage = gauge(
+    'headroom_stage_ok',
+    'Whether a pipeline stage last ran without error (1) or not (0).',
+    ['plan', 'stage'],
+  );
+  for (const [name, h] of Object.entries(state.stages))
+    if (h.state !== 'pending')
+      stage.set({ plan: state.plan, stage: name }, h.state === 'ok' ? 1 : 0);
+  const roadmap = state.roadmap;
+  if (roadmap) {
+    const util = gauge(
+      'headroom_resource_utilization',
+      'Utilization of a component resource (1 = full).',
+      ['plan', 'component', 'resource'],
+    );
+    for (const r of roadmap.resources)
+      if (r.utilization !== undefined)
+        util.set(
+          { plan: state.plan, component: r.ref.component, resource: r.ref.resource },
+          r.utilization,
+        );
+    const days = gauge(
+      'headroom_days_to_threshold',
+      'Days until a resource crosses a threshold (0 when crossed).',
+      ['plan', 'component', 'resource', 'severity'],
+    );
+    for (const p of roadmap.breakingPoints)
+      if (p.at !== undefined)
+        days.set(
+          { plan: state.plan, component: p.component, resource: p.resource, severity: p.severity },
+          Math.max(0, (p.at - roadmap.asOf) / DAY_MS),
+        );
+    const cost = gauge(
+      'headroom_monthly_cost_usd',
+      'Monthly cost of the deployed configuration, USD.',
+      ['plan'],
+    );
+    if (roadmap.costs.totalMonthlyUsd !== undefined)
+      cost.set({ plan: state.plan }, roadmap.costs.totalMonthlyUsd);
+  }
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}
