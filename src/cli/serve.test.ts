@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -67,5 +67,72 @@ describe('headroom serve', () => {
       child.kill('SIGINT');
     });
     assert.equal(code, 0, stderr);
+  });
+
+  it('reloads an edited plan, and keeps the running one through a bad edit', async () => {
+    const file = join(dir, 'me.yaml');
+    const planText = (triggers: string): string =>
+      `version: 1\nname: me\ninterval: 1s\nsources:\n  me: { kind: host }\nmetrics:\n  mem: { from: me, field: memory_utilization }\ntriggers:\n${triggers}`;
+    writeFileSync(file, planText('  - { name: mem, expr: mem, warning: { when: "> 99.9%" } }\n'));
+    const child = spawn(
+      process.execPath,
+      [HEADROOM_BIN, 'serve', '--plan', file, '--port', '0', '--store', join(dir, 'c.db')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const until = async <T>(f: () => Promise<T | undefined>, what: string): Promise<T> => {
+      for (let i = 0; i < 100; i++) {
+        const v = await f().catch(() => undefined);
+        if (v !== undefined) return v;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${what}: ${stderr}`);
+    };
+    try {
+      const url = await until(
+        async () => /at (http:\/\/127\.0\.0\.1:\d+)\/api\/status/.exec(stderr)?.[1],
+        'the URL',
+      );
+      type Status = {
+        triggers: Record<string, number>;
+        plan_errors: { code: string; line: number }[];
+      };
+      const status = async (): Promise<Status> =>
+        (await (await fetch(`${url}/api/status`)).json()) as Status;
+      const total = (s: Status): number => Object.values(s.triggers).reduce((a, b) => a + b, 0);
+      await until(
+        async () => (((await status()).triggers.ok ?? 0) >= 2 ? true : undefined),
+        'the first cycle',
+      );
+      writeFileSync(file, planText('  - { name: mem, expr: mem, warning: { when: "> 5 GB" } }\n'));
+      const broken = await until(async () => {
+        const s = await status();
+        return s.plan_errors.length ? s : undefined;
+      }, 'the bad edit to be reported');
+      assert.equal(broken.plan_errors[0]!.code, 'PLAN_UNIT');
+      assert.equal(broken.plan_errors[0]!.line, 9);
+      assert.equal(total(broken), 2, 'still the running plan: mem and source-down');
+      writeFileSync(
+        file,
+        planText(
+          '  - { name: mem, expr: mem, warning: { when: "> 99.9%" } }\n  - { name: mem2, expr: mem, critical: { when: "> 99.99%" } }\n',
+        ),
+      );
+      const fixed = await until(async () => {
+        const s = await status();
+        return s.plan_errors.length === 0 && total(s) === 3 ? s : undefined;
+      }, 'the fixed plan to run');
+      assert.equal(fixed.plan_errors.length, 0);
+    } finally {
+      const code = await new Promise<number | null>((resolve) => {
+        child.on('exit', resolve);
+        child.kill('SIGINT');
+      });
+      assert.equal(code, 0, stderr);
+    }
   });
 });

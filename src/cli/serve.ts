@@ -1,13 +1,15 @@
 /**
  * `headroom serve --plan F [--host 127.0.0.1] [--port 8080] [--token T]` — runs the plan's loop
  * (collect → store → evaluate, and the live roadmap every minute) and serves the REST API under
- * `/api/` (`/api/status` first, `/api/openapi.json`) and `/metrics`. Ctrl-C stops it cleanly.
+ * `/api/` (`/api/status` first, `/api/openapi.json`) and `/metrics`. An edit of the plan file
+ * reloads it; a bad edit keeps the running plan and shows its errors. Ctrl-C stops it cleanly.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { HeadroomError } from '../errors.ts';
 import { loadPlan } from '../plan/load.ts';
+import { PlanWatcher } from '../runtime/plan-watch.ts';
 import { ServeLoop } from '../runtime/serve-loop.ts';
 import { buildApp } from '../server/app.ts';
 import { assertSafeListen } from '../server/auth.ts';
@@ -43,8 +45,34 @@ export function registerServe(program: Command): void {
           });
         mkdirSync(dirname(options.store), { recursive: true });
         const store = await openSqliteStore({ path: options.store });
-        const loop = new ServeLoop({ plan, store, now: Date.now });
-        const app = await buildApp({ state: () => loop.state, token: token || undefined });
+        let loop = new ServeLoop({ plan, store, now: Date.now });
+        let planErrors: Record<string, unknown>[] | undefined;
+        let loadedAt = Date.now();
+        const app = await buildApp({
+          state: () => ({ ...loop.state, loadedAt, planErrors }),
+          token: token || undefined,
+        });
+        // A good edit swaps the loop atomically; a bad one keeps the running plan and shows why.
+        let swapping = Promise.resolve();
+        const watcher = new PlanWatcher(options.plan, (outcome) => {
+          swapping = swapping.then(async () => {
+            if ('errors' in outcome) {
+              planErrors = outcome.errors;
+              process.stderr.write(
+                `${options.plan} has ${outcome.errors.length} error(s): still running the previous plan\n`,
+              );
+              return;
+            }
+            const next = new ServeLoop({ plan: outcome.plan, store, now: Date.now });
+            const previous = loop;
+            loop = next;
+            planErrors = undefined;
+            loadedAt = Date.now();
+            await previous.stop();
+            next.start();
+            process.stderr.write(`reloaded ${options.plan}\n`);
+          });
+        });
         let address: string;
         try {
           address = await app.listen({ host: options.host, port });
@@ -59,6 +87,7 @@ export function registerServe(program: Command): void {
           );
         }
         loop.start();
+        watcher.start();
         process.stderr.write(
           `headroom serving ${plan.name} at ${address}/api/status (Ctrl-C stops)\n`,
         );
@@ -68,6 +97,8 @@ export function registerServe(program: Command): void {
           process.once('SIGTERM', stop);
         });
         process.stderr.write('stopping ...\n');
+        watcher.stop();
+        await swapping;
         await app.close();
         await loop.stop();
         await store.close();

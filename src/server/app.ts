@@ -38,6 +38,8 @@ const STATUS = {
     status: { type: 'string', enum: ['ok', 'warning', 'critical', 'unknown'] },
     started_at: { type: 'string' },
     stages: { type: 'object', additionalProperties: true },
+    loaded_at: { type: ['string', 'null'] },
+    plan_errors: { type: 'array', items: { type: 'object', additionalProperties: true } },
     sources: { type: 'object', additionalProperties: true },
     triggers: {
       type: 'object',
@@ -134,6 +136,8 @@ function registerRoutes(app: FastifyInstance, state: () => ServeState): void {
         stages: s.stages,
         sources: s.sources,
         triggers: counts,
+        loaded_at: s.loadedAt === undefined ? null : new Date(s.loadedAt).toISOString(),
+        plan_errors: s.planErrors ?? [],
       };
     },
   );

@@ -38,6 +38,10 @@ export interface ServeState {
   stages: Record<'collect' | 'store' | 'evaluate' | 'forecast', StageHealth>;
   /** The latest live roadmap (undefined until the first forecast). */
   roadmap?: Roadmap;
+  /** When the plan was last (re)loaded, epoch ms. */
+  loadedAt?: number;
+  /** Errors of the last edit of the plan file, which was not applied (the running plan stays). */
+  planErrors?: Record<string, unknown>[];
 }
 
 /** Alert changes kept in memory for the API. */
