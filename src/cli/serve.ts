@@ -13,6 +13,7 @@ import { PlanWatcher } from '../runtime/plan-watch.ts';
 import { ServeLoop } from '../runtime/serve-loop.ts';
 import { buildApp } from '../server/app.ts';
 import { assertSafeListen } from '../server/auth.ts';
+import { UpdateHub } from '../server/events.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 
 /** Registers `serve`. */
@@ -45,12 +46,14 @@ export function registerServe(program: Command): void {
           });
         mkdirSync(dirname(options.store), { recursive: true });
         const store = await openSqliteStore({ path: options.store });
-        let loop = new ServeLoop({ plan, store, now: Date.now });
+        const hub = new UpdateHub();
+        let loop = new ServeLoop({ plan, store, now: Date.now, onStep: () => hub.notify() });
         let planErrors: Record<string, unknown>[] | undefined;
         let loadedAt = Date.now();
         const app = await buildApp({
           state: () => ({ ...loop.state, loadedAt, planErrors }),
           token: token || undefined,
+          updates: hub,
         });
         // A good edit swaps the loop atomically; a bad one keeps the running plan and shows why.
         let swapping = Promise.resolve();
@@ -63,7 +66,12 @@ export function registerServe(program: Command): void {
               );
               return;
             }
-            const next = new ServeLoop({ plan: outcome.plan, store, now: Date.now });
+            const next = new ServeLoop({
+              plan: outcome.plan,
+              store,
+              now: Date.now,
+              onStep: () => hub.notify(),
+            });
             const previous = loop;
             loop = next;
             planErrors = undefined;

@@ -28,6 +28,8 @@ export interface ServeLoopOptions {
   historyWindowMs?: number;
   /** How far ahead the roadmap projects, ms (default: 2 years). */
   horizonMs?: number;
+  /** Called after every step, when the state has changed. */
+  onStep?: () => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -55,6 +57,7 @@ export class ServeLoop {
     const tick = (): void => {
       if (this.stopped) return;
       this.running = this.step().finally(() => {
+        this.options.onStep?.();
         if (!this.stopped) this.timer = setTimeout(tick, this.options.plan.intervalMs);
       });
     };

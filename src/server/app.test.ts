@@ -12,6 +12,7 @@ import { openSqliteStore, type SqliteStore } from '../store/sqlite.ts';
 import { buildApp } from './app.ts';
 import { assertSafeListen, isLoopback, tokenMatches } from './auth.ts';
 import { initialState, type ServeState } from './state.ts';
+import { UpdateHub } from './events.ts';
 
 function shopState(): ServeState {
   const plan = shopPlan();
@@ -252,5 +253,53 @@ describe('serve loop', () => {
     assert.equal(s.statuses.find((t) => t.trigger === 'mem')?.status, 'ok');
     assert.ok(s.roadmap && s.roadmap.resources[0]!.utilization! > 0);
     assert.equal(s.sources.me?.state, 'ok');
+  });
+});
+
+describe('serve live events', () => {
+  it('streams the status, then each alert change as the loop steps', async () => {
+    let state = shopState();
+    const hub = new UpdateHub();
+    const app = await buildApp({ state: () => state, updates: hub });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const abort = new AbortController();
+    try {
+      const res = await fetch(`${url}/api/events`, { signal: abort.signal });
+      assert.match(String(res.headers.get('content-type')), /text\/event-stream/);
+      const reader = res.body!.getReader();
+      let text = '';
+      const readUntil = async (pattern: RegExp): Promise<void> => {
+        while (!pattern.test(text)) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`stream ended: ${text}`);
+          text += new TextDecoder().decode(value);
+        }
+      };
+      await readUntil(/event: status\ndata: \{"plan":"shop"/);
+      state = {
+        ...state,
+        transitions: [
+          ...state.transitions,
+          {
+            t: NOW + 60_000,
+            trigger: 'storage',
+            severity: 'critical',
+            labels: {},
+            from: 'inactive',
+            to: 'firing',
+            value: 0.9,
+          },
+        ],
+      };
+      hub.notify();
+      await readUntil(
+        /event: alert\ndata: \{"t":"[^"]+","trigger":"storage","severity":"critical"/,
+      );
+      // Only the new change: the two older transitions are not replayed.
+      assert.equal(text.match(/event: alert/g)?.length, 1);
+    } finally {
+      abort.abort();
+      await app.close();
+    }
   });
 });

@@ -6,10 +6,11 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { overallStatus } from '../rules/overall.ts';
 import { tokenMatches } from './auth.ts';
 import { renderMetrics } from './metrics.ts';
 import type { ServeState } from './state.ts';
+import { statusDocument } from './status.ts';
+import { registerEvents, type Updates } from './events.ts';
 
 /** Options of the app. */
 export interface AppOptions {
@@ -17,6 +18,8 @@ export interface AppOptions {
   state: () => ServeState;
   /** When set, every request must carry it as a bearer token. */
   token?: string;
+  /** Tells `/api/events` when the state changed (after each loop step). */
+  updates?: Updates;
 }
 
 const ERROR = {
@@ -60,6 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: 64 * 1024,
+    // Event streams never go idle: closing must end them, or Ctrl-C waits for every dashboard.
+    forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false } },
   });
   await app.register(swagger, {
@@ -103,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
   registerRoutes(app, options.state);
+  if (options.updates) registerEvents(app, options.state, options.updates);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     const { contentType, body } = await renderMetrics(options.state());
@@ -124,22 +130,7 @@ function registerRoutes(app: FastifyInstance, state: () => ServeState): void {
         response: { 200: STATUS },
       },
     },
-    async () => {
-      const s = state();
-      const counts = { ok: 0, pending: 0, warning: 0, critical: 0, unknown: 0 };
-      for (const t of s.statuses) counts[t.status as keyof typeof counts]++;
-      return {
-        plan: s.plan,
-        at: s.at === undefined ? null : new Date(s.at).toISOString(),
-        status: s.statuses.length ? overallStatus(s.statuses) : 'unknown',
-        started_at: new Date(s.startedAt).toISOString(),
-        stages: s.stages,
-        sources: s.sources,
-        triggers: counts,
-        loaded_at: s.loadedAt === undefined ? null : new Date(s.loadedAt).toISOString(),
-        plan_errors: s.planErrors ?? [],
-      };
-    },
+    async () => statusDocument(state()),
   );
   app.get(
     '/api/triggers',
