@@ -6,6 +6,7 @@
  */
 import { fit, timeToThreshold, type Point } from '../forecast/index.ts';
 import type { PlanLevel, PlanTrigger } from '../plan/types.ts';
+import { holds } from '../rules/condition.ts';
 import { firstCrossing } from './crossing.ts';
 import { exprValue } from './evaluate.ts';
 import { scenarioInputs, type CapacityModel } from './model.ts';
@@ -102,7 +103,7 @@ function forecastTrigger(model: CapacityModel, t: PlanTrigger, horizonMs: number
       withActBy(l, {
         severity: l.severity,
         condition: l.condition.text,
-        at: valueNow !== undefined && holds(l, valueNow) ? model.now : undefined,
+        at: valueNow !== undefined && holds(l.condition, valueNow) ? model.now : undefined,
       }),
     ),
   };
@@ -138,24 +139,6 @@ function byModel(
 function withActBy(l: PlanLevel, f: LevelForecast): LevelForecast {
   if (f.at !== undefined && l.leadTimeMs !== undefined) f.actBy = f.at - l.leadTimeMs;
   return f;
-}
-
-function holds(l: PlanLevel, v: number): boolean {
-  const th = l.condition.threshold;
-  switch (l.condition.op) {
-    case '>':
-      return v > th;
-    case '>=':
-      return v >= th;
-    case '<':
-      return v < th;
-    case '<=':
-      return v <= th;
-    case '==':
-      return v === th;
-    case '!=':
-      return v !== th;
-  }
 }
 
 function worstNow(model: CapacityModel, t: PlanTrigger): number | undefined {

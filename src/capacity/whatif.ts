@@ -3,6 +3,7 @@
  * traffic for 24 h") — utilization of every resource, what breaks first, replicas and the tier
  * needed, and what it costs against today.
  */
+import type { EvalInputs } from '../plan/graph.ts';
 import { costSummary, MONTH_MS } from './costs.ts';
 import { nodeValue, tierSetFrom } from './evaluate.ts';
 import {
@@ -98,7 +99,11 @@ export function whatIf(model: CapacityModel, q: WhatIfQuestion): WhatIfResult {
   const scenario = { drivers: values, loadScale, set: q.set };
   const deployed = Math.max(model.deployedTier, 0);
   const projected = project(model, scenario);
-  const resources = projected.map((p, i) => resourceView(model, model.resources[i]!, p, scenario));
+  // Per-replica capacities and replica counts under the scenario: one evaluation for all.
+  const inputs = scenarioInputs(model, scenario);
+  const resources = projected.map((p, i) =>
+    resourceView(model, model.resources[i]!, p, scenario, inputs),
+  );
   const tierIndex = tierNeeded(model, scenario, values);
   const nowCost = costSummary(model.plan, {
     tierIndex: model.deployedTier,
@@ -154,6 +159,7 @@ function resourceView(
   r: ResourceState,
   p: ProjectedResource,
   scenario: { set?: Record<string, number> },
+  inputs: EvalInputs,
 ): WhatIfResource {
   const out: WhatIfResource = {
     component: r.ref.component,
@@ -166,7 +172,6 @@ function resourceView(
     status: statusOf(r, p.utilization, fullAtUnder(model, r, scenario.set ?? {})),
   };
   if (r.ref.perReplica) {
-    const inputs = scenarioInputs(model, scenario);
     const perReplica = nodeValue(model.plan, r.ref.capacityKey, inputs);
     const target = r.thresholds.find((t) => t.severity !== 'capacity')?.utilization ?? 1;
     out.replicas = {
@@ -257,12 +262,14 @@ function tierNeeded(
   for (let i = deployed; i < model.plan.tiers.length; i++) {
     if (!withinBounds(model.plan.tiers[i]!, values)) continue;
     const set = { ...tierSetFrom(model.plan, deployed, i), ...scenario.set };
+    let inputs: EvalInputs | undefined;
     const fits = project(model, { ...scenario, set }).every((p, k) => {
       const r = model.resources[k]!;
       if (p.utilization === undefined || p.utilization < 1) return true;
       // Per-replica resources fit when the tier allows enough replicas.
       if (!r.ref.perReplica || p.usage === undefined) return false;
-      const per = nodeValue(model.plan, r.ref.capacityKey, scenarioInputs(model, { set }));
+      inputs ??= scenarioInputs(model, { set });
+      const per = nodeValue(model.plan, r.ref.capacityKey, inputs);
       const max = maxReplicas(model.plan, r.ref.component, set);
       return per !== undefined && max !== undefined && p.usage <= per * max;
     });

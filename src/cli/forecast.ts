@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { breakingPoints } from '../capacity/index.ts';
 import { HeadroomError } from '../errors.ts';
-import { fit, growthPerWeek, timeToThreshold, type Model } from '../forecast/index.ts';
+import { fit, growthPerWeek, MODEL_NAMES, timeToThreshold, type Model } from '../forecast/index.ts';
 import { loadPlan } from '../plan/load.ts';
 import { formatDurationMs } from '../plan/units.ts';
 import { formatDate, formatRatio, formatValue } from '../report/format.ts';
@@ -26,6 +26,9 @@ interface ForecastOptions extends LiveOptions {
   json?: boolean;
 }
 
+/** Model names `--model` accepts. */
+const MODELS = ['auto', ...MODEL_NAMES];
+
 /** Registers `forecast`. */
 export function registerForecast(program: Command): void {
   const command = program
@@ -36,11 +39,7 @@ export function registerForecast(program: Command): void {
     .option('--time-column <name>', 'time column (default: the first)')
     .option('--value-column <name>', 'value column (default: the first after the time column)')
     .option('--horizon <n>', 'CSV: points to forecast; plan: how far ahead (default 2y)')
-    .option(
-      '--model <name>',
-      'CSV: auto, seasonal-naive, ols, theil-sen, holt-damped, holt-winters-additive, holt-winters-multiplicative',
-      'auto',
-    )
+    .option('--model <name>', `CSV: ${MODELS.join(', ')}`, 'auto')
     .option(
       '--threshold <value>',
       'CSV: also say when the series crosses this value (and its bounds)',
@@ -56,16 +55,6 @@ export function registerForecast(program: Command): void {
     else await forecastPlan(options);
   });
 }
-
-const MODELS = [
-  'auto',
-  'seasonal-naive',
-  'ols',
-  'theil-sen',
-  'holt-damped',
-  'holt-winters-additive',
-  'holt-winters-multiplicative',
-];
 
 function forecastCsv(options: ForecastOptions): void {
   if (options.horizon === undefined)

@@ -7,9 +7,10 @@ import type { Command } from 'commander';
 import { buildCapacityModel, type CapacityModel } from '../capacity/index.ts';
 import { HeadroomError } from '../errors.ts';
 import type { Plan } from '../plan/types.ts';
+import type { RoadmapSource } from '../report/roadmap-data.ts';
 import type { TriggerStatus } from '../rules/types.ts';
 import { Collector } from '../runtime/collect.ts';
-import { currentValues } from '../runtime/current-values.ts';
+import { currentValues, sourceErrors } from '../runtime/current-values.ts';
 import { Cycle } from '../runtime/cycle.ts';
 import {
   framesFromSeries,
@@ -46,14 +47,7 @@ export interface Live {
   /** Trigger statuses now (from the collect, or the end of the CSV's replay). */
   statuses: TriggerStatus[];
   /** Where the numbers came from, for the report's header. */
-  data: {
-    kind: 'live' | 'csv';
-    file?: string;
-    frames: number;
-    from?: number;
-    to?: number;
-    sourceErrors: string[];
-  };
+  data: RoadmapSource;
 }
 
 /** Adds the options of `LiveOptions` to a command. */
@@ -161,10 +155,8 @@ async function fromLive(plan: Plan, options: LiveOptions, level: number): Promis
     const cycle = await new Cycle(plan, collector, store, Date.now).run(timeoutMs);
     const now = cycle.at;
     let frames: ReturnType<typeof framesFromSeries> = [];
-    const sourceErrors = Object.entries(cycle.collected.sources)
-      .filter(([, s]) => s.health.lastError)
-      .map(([name, s]) => `${name}: ${s.health.lastError}`);
-    if (cycle.storeError) sourceErrors.push(`store: ${cycle.storeError}`);
+    const errors = sourceErrors(cycle.collected);
+    if (cycle.storeError) errors.push(`store: ${cycle.storeError}`);
     if (store) {
       const stepMs = frameStepMs(plan, now - windowMs, now);
       try {
@@ -172,7 +164,7 @@ async function fromLive(plan: Plan, options: LiveOptions, level: number): Promis
         frames = framesFromSeries(plan, series, { stepMs, end: now, canonical: true });
       } catch (err) {
         // History is lost to this report only: it goes on from today's values, and says so.
-        sourceErrors.push(`store: ${(err as Error).message}`);
+        errors.push(`store: ${(err as Error).message}`);
       }
     }
     const current = currentValues(plan, cycle.collected, frames);
@@ -187,7 +179,13 @@ async function fromLive(plan: Plan, options: LiveOptions, level: number): Promis
     return {
       model,
       statuses: cycle.statuses,
-      data: { kind: 'live', frames: frames.length, from: frames[0]?.t, to: now, sourceErrors },
+      data: {
+        kind: 'live',
+        frames: frames.length,
+        from: frames[0]?.t,
+        to: now,
+        sourceErrors: errors,
+      },
     };
   } finally {
     await collector.close();

@@ -24,3 +24,10 @@ export function currentValues(
       current.metrics[w.key] = last.metrics[w.key];
   return current;
 }
+
+/** Each source that failed in a collect, as `name: last error`. */
+export function sourceErrors(collected: CollectOutcome): string[] {
+  return Object.entries(collected.sources)
+    .filter(([, s]) => s.health.lastError)
+    .map(([name, s]) => `${name}: ${s.health.lastError}`);
+}

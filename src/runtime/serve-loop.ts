@@ -10,7 +10,7 @@ import { roadmapData } from '../report/roadmap-data.ts';
 import { MAX_TRANSITIONS, initialState, type ServeState } from '../server/state.ts';
 import type { Store } from '../store/store.ts';
 import { Collector } from './collect.ts';
-import { currentValues } from './current-values.ts';
+import { currentValues, sourceErrors } from './current-values.ts';
 import { Cycle, type CycleResult } from './cycle.ts';
 import { framesFromSeries, frameStepMs, seriesFromStore } from './history.ts';
 
@@ -146,9 +146,7 @@ export class ServeLoop {
           frames: frames.length,
           from: frames[0]?.t,
           to: result.at,
-          sourceErrors: Object.entries(result.collected.sources)
-            .filter(([, s]) => s.health.lastError)
-            .map(([name, s]) => `${name}: ${s.health.lastError}`),
+          sourceErrors: sourceErrors(result.collected),
         },
       });
       this.state = { ...this.state, roadmap };
