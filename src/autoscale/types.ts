@@ -85,7 +85,15 @@ export type PolicySpec =
   /** Always this many replicas (a fixed pool; the baseline of "do nothing"). */
   | { kind: 'fixed'; replicas: number }
   /** The Kubernetes HPA on AverageValue targets: the metric's value per replica. */
-  | { kind: 'hpa'; metrics: { metric: ScaleMetricName; target: number }[] }
+  | {
+      kind: 'hpa';
+      metrics: { metric: ScaleMetricName; target: number }[];
+      /**
+       * The HPA's `behavior.scaleUp.stabilizationWindowSeconds`, in ms: a scale-up takes the
+       * lowest recommendation of this window (default 0: no scale-up stabilization).
+       */
+      scaleUpStabilizationMs?: number;
+    }
   /** Threshold steps on one metric, as roadmaps write them, with cooldowns. */
   | {
       kind: 'step';

@@ -56,7 +56,7 @@ const POLICY_NEEDS: Record<
     example: 'steps: [{ when: "> 500", change: 5 }, { when: "< 50", change: -2 }]',
   },
   'target-latency': { field: 'slo', example: 'slo: "wait_p95 <= 30s"' },
-  predictive: { field: 'target', example: 'target: 100' },
+  predictive: { field: 'slo', example: 'slo: "wait_p95 <= 30s"' },
   fixed: { field: 'replicas', example: 'replicas: 3' },
 };
 

@@ -10,7 +10,13 @@ import { aggregateInput } from './windows.ts';
 import type { Input } from '../rules/types.ts';
 import { isObservedSource } from '../sources/health.ts';
 import { createSource } from '../sources/index.ts';
-import type { MetricRequest, Sample, Source, SourceHealth } from '../sources/source.ts';
+import type {
+  MetricRequest,
+  Sample,
+  Source,
+  SourceContext,
+  SourceHealth,
+} from '../sources/source.ts';
 
 /** What one collection pass read. */
 export interface CollectOutcome {
@@ -21,6 +27,9 @@ export interface CollectOutcome {
   /** Health of each source after the pass. */
   sources: Record<string, { kind: string; health: SourceHealth }>;
 }
+
+/** Builds the source of kind `kind` (the registry's `createSource`, or a stand-in). */
+export type SourceBuilder = (kind: string, context: SourceContext) => Source;
 
 /** The plan's sources, ready to collect. */
 export class Collector {
@@ -33,11 +42,14 @@ export class Collector {
   /**
    * @param intervalMs the loop's interval when it differs from the plan's (`watch --interval`):
    *   sources never back off longer than one interval.
+   * @param sourceFactory builds each source (default: the registry of real kinds; `demo` reads
+   *   a simulated system through the same plan).
    */
   constructor(
     private readonly plan: Plan,
     private readonly now: () => number,
     intervalMs: number = plan.intervalMs,
+    sourceFactory: SourceBuilder = createSource,
   ) {
     for (const [name, config] of Object.entries(plan.raw.sources ?? {})) {
       const metrics = Object.values(plan.metrics)
@@ -47,7 +59,7 @@ export class Collector {
       const { kind, ...options } = config;
       // The interval bounds each source's reconnect backoff: a server that returns is read again
       // at the next interval.
-      const source = createSource(kind, {
+      const source = sourceFactory(kind, {
         name,
         options,
         metrics,

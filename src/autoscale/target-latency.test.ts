@@ -1,0 +1,175 @@
+/**
+ * target-latency against an independent Erlang C (written out below, not the library's), the
+ * backlog rule of `sizing.ts`, and the rate and service-time estimates.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createTargetLatencyPolicy, type TargetLatencySpec } from './target-latency.ts';
+import { drive, failed, obs } from './test-support.ts';
+import type { WaitTarget } from './types.ts';
+
+/** Erlang C by the Erlang B recursion, and the linear scan for the fewest servers. */
+function independentServers(rate: number, serviceSec: number, slo: WaitTarget): number {
+  const a = rate * serviceSec;
+  for (let c = Math.floor(a) + 1; ; c++) {
+    let b = 1;
+    for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
+    const pWait = (c * b) / (c - a * (1 - b));
+    const drain = (c - a) / serviceSec;
+    const ok =
+      'quantile' in slo
+        ? pWait * Math.exp(-drain * slo.waitSec) <= 1 - slo.quantile
+        : pWait / drain <= slo.meanWaitSec;
+    if (ok) return c;
+  }
+}
+
+/** Mean queue length of M/M/c, independently. */
+function independentLq(rate: number, serviceSec: number, c: number): number {
+  const a = rate * serviceSec;
+  let b = 1;
+  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
+  const pWait = (c * b) / (c - a * (1 - b));
+  return (rate * pWait) / ((c - a) / serviceSec);
+}
+
+const p95: WaitTarget = { quantile: 0.95, waitSec: 60 };
+
+describe('target-latency: sizing', () => {
+  it('answers the Erlang C count when there is no backlog (call-centre example: 14)', () => {
+    const spec: TargetLatencySpec = {
+      kind: 'target-latency',
+      slo: { quantile: 0.8, waitSec: 20 },
+      serviceTimeSec: 180,
+    };
+    const policy = createTargetLatencyPolicy(spec);
+    const d = policy.decide(obs(5, { arrivalRatePerSec: 200 / 3600 }), policy.initialState(), 0);
+    assert.equal(d.replicas, independentServers(200 / 3600, 180, spec.slo));
+    assert.equal(d.replicas, 14);
+  });
+
+  it('matches the independent count over a range of rates, service times and objectives', () => {
+    const objectives: WaitTarget[] = [p95, { quantile: 0.99, waitSec: 5 }, { meanWaitSec: 2 }];
+    for (const slo of objectives) {
+      for (const rate of [0.05, 0.7, 3, 25, 140]) {
+        for (const serviceTimeSec of [0.2, 3, 40]) {
+          const policy = createTargetLatencyPolicy({ kind: 'target-latency', slo, serviceTimeSec });
+          const d = policy.decide(obs(1, { arrivalRatePerSec: rate }), policy.initialState(), 0);
+          assert.equal(
+            d.replicas,
+            independentServers(rate, serviceTimeSec, slo),
+            `${rate} ${serviceTimeSec}`,
+          );
+        }
+      }
+    }
+  });
+
+  it('adds the workers that drain the backlog beyond the expected queue within the wait', () => {
+    const rate = 2;
+    const S = 3;
+    const policy = createTargetLatencyPolicy({
+      kind: 'target-latency',
+      slo: p95,
+      serviceTimeSec: S,
+    });
+    const c = independentServers(rate, S, p95);
+    const lq = independentLq(rate, S, c);
+    for (const queueLength of [0, 5, 100, 2000]) {
+      const o = obs(c, { arrivalRatePerSec: rate, queueLength });
+      const d = policy.decide(o, policy.initialState(), 0);
+      const excess = Math.max(0, queueLength - lq);
+      const backlog = excess === 0 ? 0 : Math.min(Math.ceil(excess), Math.ceil((excess * S) / 60));
+      assert.equal(d.replicas, c + backlog, `queue ${queueLength}`);
+    }
+    // 2000 waiting jobs of 3 s within 60 s: 100 more workers.
+    const d = policy.decide(
+      obs(c, { arrivalRatePerSec: rate, queueLength: 2000 }),
+      policy.initialState(),
+      0,
+    );
+    assert.equal(d.replicas, c + 100);
+    assert.match(d.reason, /λ 2\/s, S 3s \(plan\)/);
+    assert.match(d.reason, new RegExp(`Erlang C ${c} for wait_p95 <= 1m`));
+    assert.match(d.reason, /backlog 2000 .* drained within 1m: \+100/);
+  });
+
+  it('never gives a job more than one extra worker (a wait budget of 0)', () => {
+    const slo: WaitTarget = { quantile: 0.9, waitSec: 0 };
+    const policy = createTargetLatencyPolicy({ kind: 'target-latency', slo, serviceTimeSec: 10 });
+    const d = policy.decide(
+      obs(1, { arrivalRatePerSec: 0, queueLength: 7 }),
+      policy.initialState(),
+      0,
+    );
+    assert.equal(d.replicas, 7);
+  });
+
+  it('answers 0 with no traffic and no backlog (the pool minimum is a safety rail)', () => {
+    const policy = createTargetLatencyPolicy({
+      kind: 'target-latency',
+      slo: p95,
+      serviceTimeSec: 1,
+    });
+    assert.equal(
+      policy.decide(obs(3, { arrivalRatePerSec: 0 }), policy.initialState(), 0).replicas,
+      0,
+    );
+  });
+});
+
+describe('target-latency: estimates', () => {
+  it('measures S as busy workers / completion rate, and sizes with it', () => {
+    const policy = createTargetLatencyPolicy({ kind: 'target-latency', slo: p95 });
+    const o = obs(4, { arrivalRatePerSec: 5, inService: 10, completionRatePerSec: 5 });
+    const d = policy.decide(o, policy.initialState(), 0);
+    assert.equal(d.replicas, independentServers(5, 2, p95));
+    assert.match(d.reason, /S 2s \(measured\)/);
+  });
+
+  it('keeps the current replicas, and says why, before any completion is seen', () => {
+    const policy = createTargetLatencyPolicy({ kind: 'target-latency', slo: p95 });
+    const o = obs(4, {
+      arrivalRatePerSec: 5,
+      inService: 3,
+      completionRatePerSec: 0,
+      queueLength: 50,
+    });
+    const d = policy.decide(o, policy.initialState(), 0);
+    assert.equal(d.replicas, 4);
+    assert.match(d.reason, /no completion seen yet/);
+  });
+
+  it('keeps the current replicas when the read failed', () => {
+    const policy = createTargetLatencyPolicy({
+      kind: 'target-latency',
+      slo: p95,
+      serviceTimeSec: 1,
+    });
+    const d = policy.decide(failed(6), policy.initialState(), 0);
+    assert.equal(d.replicas, 6);
+    assert.match(d.reason, /metrics unavailable/);
+  });
+
+  it('follows a rise in the arrival rate fast and a fall slowly', () => {
+    const policy = createTargetLatencyPolicy({
+      kind: 'target-latency',
+      slo: p95,
+      serviceTimeSec: 1,
+    });
+    const rates: number[] = [];
+    drive(policy, {
+      startReplicas: 1,
+      everyMs: 15_000,
+      untilMs: 20 * 15_000,
+      observe: (now, r) =>
+        obs(r, { arrivalRatePerSec: now < 5 * 15_000 || now >= 10 * 15_000 ? 10 : 100 }),
+    }).steps.forEach((s) => rates.push(Number(/λ ([\d.]+)\/s/.exec(s.reason)![1])));
+    // One 15 s step up covers 1 − e^(−1.5) = 78 % of the rise; two cover 95 %.
+    assert.ok(Math.abs(rates[5]! - (10 + 90 * (1 - Math.exp(-1.5)))) < 0.01, String(rates[5]));
+    assert.ok(rates[6]! > 95);
+    // One 15 s step down covers 1 − e^(−0.125) = 12 % of the fall.
+    const before = rates[9]!;
+    assert.ok(Math.abs(rates[10]! - (before + (10 - before) * (1 - Math.exp(-0.125)))) < 0.01);
+  });
+});

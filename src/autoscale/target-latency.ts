@@ -1,0 +1,101 @@
+/**
+ * `target-latency`: the fewest replicas that keep a wait objective (`wait_p95 <= 60s`) by
+ * Erlang C at the estimated arrival rate λ and mean service time S, plus the workers it takes to
+ * drain the current backlog within the objective (the rule is in `sizing.ts`). λ and S are
+ * running estimates (`estimates.ts`); S is the plan's when it gives one. Before any completion
+ * is seen S is unknown, and the policy keeps the current replicas and says so.
+ */
+import {
+  emptyEstimates,
+  estimatedServiceSec,
+  updateEstimates,
+  type Estimates,
+} from './estimates.ts';
+import { num } from './format.ts';
+import { describeSizing, sizeForWait, type Sizing } from './sizing.ts';
+import type { DecisionWithState, Observation, Policy, PolicySpec, WaitTarget } from './types.ts';
+
+/** The `target-latency` entry of `PolicySpec`. */
+export type TargetLatencySpec = Extract<PolicySpec, { kind: 'target-latency' }>;
+
+/** What target-latency remembers between calls (plain JSON). */
+export interface TargetLatencyState {
+  estimates: Estimates;
+}
+
+/** What one observation tells about the pool's need (shared with `predictive`). */
+export interface WaitAssessment {
+  estimates: Estimates;
+  /** Estimated arrivals per second, when known. */
+  rate?: number;
+  /** Mean service time, s, when known. */
+  serviceSec?: number;
+  /** Where S came from. */
+  serviceSource: 'plan' | 'measured';
+  /** Jobs waiting now (0 when not reported). */
+  queueLength: number;
+  /** The sizing at `rate`, when both λ and S are known. */
+  sizing?: Sizing;
+  /** Why there is no sizing, when there is none. */
+  missing?: string;
+}
+
+/** Updates the estimates with one observation and sizes the pool if λ and S are known. */
+export function assessWait(
+  slo: WaitTarget,
+  serviceTimeSec: number | undefined,
+  observation: Observation,
+  estimates: Estimates,
+  now: number,
+): WaitAssessment {
+  const next = updateEstimates(estimates, observation, now);
+  const queueLength = Math.max(0, observation.queueLength ?? 0);
+  const serviceSec = serviceTimeSec ?? estimatedServiceSec(next);
+  const serviceSource = serviceTimeSec !== undefined ? 'plan' : 'measured';
+  const base = { estimates: next, serviceSource, queueLength } as const;
+  if (!observation.ok) return { ...base, missing: 'metrics unavailable' };
+  if (serviceSec === undefined) {
+    return {
+      ...base,
+      missing: 'no completion seen yet, so the service time is unknown',
+    };
+  }
+  if (next.rate === null) return { ...base, serviceSec, missing: 'no arrival rate seen yet' };
+  const sizing = sizeForWait(next.rate, serviceSec, slo, queueLength);
+  return { ...base, rate: next.rate, serviceSec, sizing };
+}
+
+/** `λ 2.4/s, S 3.1s (measured)`. */
+export function describeRates(a: WaitAssessment): string {
+  const rate = a.rate === undefined ? 'λ ?' : `λ ${num(a.rate)}/s`;
+  const s = a.serviceSec === undefined ? 'S ?' : `S ${num(a.serviceSec)}s (${a.serviceSource})`;
+  return `${rate}, ${s}`;
+}
+
+/** Creates the target-latency policy. */
+export function createTargetLatencyPolicy(spec: TargetLatencySpec): Policy<TargetLatencyState> {
+  if (spec.serviceTimeSec !== undefined && !(spec.serviceTimeSec > 0)) {
+    throw new Error('target-latency: serviceTimeSec must be > 0');
+  }
+  return {
+    name: 'target-latency',
+    initialState: () => ({ estimates: emptyEstimates() }),
+    decide(observation, state, now): DecisionWithState<TargetLatencyState> {
+      const a = assessWait(spec.slo, spec.serviceTimeSec, observation, state.estimates, now);
+      const current = observation.currentReplicas;
+      const next = { estimates: a.estimates };
+      if (a.sizing === undefined) {
+        return {
+          replicas: current,
+          reason: `target-latency: ${a.missing ?? 'cannot size'}; keep ${current}`,
+          state: next,
+        };
+      }
+      return {
+        replicas: a.sizing.replicas,
+        reason: `target-latency: ${describeRates(a)}; ${describeSizing(a.sizing, spec.slo, a.queueLength)} → ${a.sizing.replicas}`,
+        state: next,
+      };
+    },
+  };
+}
