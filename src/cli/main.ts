@@ -17,6 +17,7 @@ import { registerForecast } from './forecast.ts';
 import { registerReport } from './report.ts';
 import { registerQueueing } from './queueing.ts';
 import { registerServe } from './serve.ts';
+import { registerSimulate } from './simulate.ts';
 
 /** Builds the program with every command registered. */
 export function buildProgram(): Command {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     registerWhatIf,
     registerReport,
     registerQueueing,
+    registerSimulate,
     registerServe,
     registerDemo,
   ]) {
