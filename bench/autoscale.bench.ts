@@ -98,6 +98,9 @@ function runCase(c: Case): SimulationSummary[] {
 
 const hours = (s: SimulationSummary): number => s.worker_seconds / 3600;
 const okShare = (s: SimulationSummary): number => 1 - s.slo_violation_minutes / s.minutes;
+/** The issue's rule: 99 % of minutes meet the SLO, and a one-hour trace may miss 2. */
+const meetsSlo = (s: SimulationSummary): boolean =>
+  s.slo_violation_minutes <= Math.max(2, Math.floor(0.01 * s.minutes));
 
 /** Whether `s` beats hpa as the goal says. */
 function beatsHpa(s: SimulationSummary, hpa: SimulationSummary): boolean {
@@ -114,7 +117,7 @@ function goalRow(c: Case, rows: SimulationSummary[]): BenchRow {
   const oracle = by('oracle');
   const judge = (s: SimulationSummary) => ({
     s,
-    ok: okShare(s) >= 0.99,
+    ok: meetsSlo(s),
     cost: hours(s) <= 1.2 * hours(oracle),
     beats: beatsHpa(s, hpa),
   });
@@ -130,7 +133,7 @@ function goalRow(c: Case, rows: SimulationSummary[]): BenchRow {
     baseline: hours(oracle),
     unit: 'h',
     goal: {
-      text: `>= 99 % minutes OK: ${pct(okShare(best.s))} (${mark(best.ok)}); <= 1.2 × oracle (${mark(best.cost)}); beats hpa (${mark(best.beats)})`,
+      text: `>= 99 % minutes OK (a 1-hour trace may miss 2): ${pct(okShare(best.s))} (${mark(best.ok)}); <= 1.2 × oracle (${mark(best.cost)}); beats hpa (${mark(best.beats)})`,
       met: best.ok && best.cost && best.beats,
     },
   };

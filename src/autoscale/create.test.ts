@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPolicy } from './create.ts';
 import { at, drive, obs } from './test-support.ts';
-import type { Observation, PolicySpec } from './types.ts';
+import type { Observation, PolicySpec, SafetyOptions } from './types.ts';
 
 /** Replicas over time when the load drops at 15 s; returns the first time below `from`. */
 function firstDrop(
@@ -55,23 +55,29 @@ describe('createPolicy', () => {
     );
   });
 
-  it('target-latency: 300 s by default', () => {
+  it('target-latency: no generic window by default (its slow-falling rate estimate is its stabilization); an explicit one applies', () => {
     const tl: PolicySpec = {
       kind: 'target-latency',
       slo: { quantile: 0.95, waitSec: 10 },
       serviceTimeSec: 1,
     };
     const load = (now: number, r: number) => obs(r, { arrivalRatePerSec: now === 0 ? 20 : 1 });
-    const { steps } = drive(createPolicy(tl, { min: 1, max: 50 }), {
-      startReplicas: 5,
-      everyMs: 15_000,
-      untilMs: 600_000,
-      observe: load,
-    });
-    const peak = at(steps, 0);
+    const run = (safety: SafetyOptions) =>
+      drive(createPolicy(tl, safety), {
+        startReplicas: 5,
+        everyMs: 15_000,
+        untilMs: 600_000,
+        observe: load,
+      }).steps;
+    const free = run({ min: 1, max: 50 });
+    const peak = at(free, 0);
     assert.ok(peak > 20, String(peak));
-    assert.equal(at(steps, 285_000), peak);
-    assert.ok(at(steps, 300_000) < peak);
+    // The rate estimate falls with a 2 min time constant: 12 % of the way per 15 s.
+    assert.ok(at(free, 15_000) < peak);
+    assert.ok(at(free, 15_000) > 15, String(at(free, 15_000)));
+    const held = run({ min: 1, max: 50, scaleDownStabilizationMs: 300_000 });
+    assert.equal(at(held, 285_000), peak);
+    assert.ok(at(held, 300_000) < peak);
   });
 
   it('fixed and oracle keep their answers exact', () => {

@@ -1,10 +1,19 @@
 /**
  * Running estimates for the wait-objective policies, kept in plain JSON state:
  *
- * - the arrival rate λ, an exponentially weighted mean of `arrivalRatePerSec` that follows
- *   rises fast (time constant 10 s: a 15 s interval takes 78 % of a rise) and falls slowly
- *   (2 min: 12 % of a fall per 15 s), since under-estimating λ costs the objective and
- *   over-estimating it costs only a few replica-minutes;
+ * - the arrival rate λ, an exponentially weighted mean of `arrivalRatePerSec` with a time
+ *   constant of 2 min, except that a *significant* rise is followed fast (10 s: a 15 s interval
+ *   takes 78 % of it). A rise is significant when the sample is more than 4 standard deviations
+ *   of counting noise above the estimate: sample > λ + 4·√(max(λ, 1/w) / w), w the sample's
+ *   window in seconds (the time since the previous call). So a surge is caught at once while
+ *   the Poisson noise of a short window (±60 % at 3 arrivals per 15 s) is averaged away instead
+ *   of being ridden on its upper envelope;
+ * - the rate's volatility beyond counting noise: an exponentially weighted mean (10 min, from 0)
+ *   of the squared deviation of each sample from the estimate, each deviation capped at 4 times
+ *   the larger of the current spread and the counting noise, so one burst or the first step
+ *   does not inflate it for ten minutes, minus the Poisson variance of a sample, λ / w:
+ *   volatility = √max(0, spread² − λ / w). Poisson traffic has about none;
+ *   traffic that jumps within minutes has some, and the policies keep headroom for it;
  * - the mean service time S, from Little's law on the workers: busy workers = completions × S,
  *   so S = mean(inService) / mean(completionRatePerSec), each a 1-minute weighted mean (the
  *   ratio of means is steadier than a mean of ratios, and a sample with no completion still
@@ -15,10 +24,16 @@
  */
 import type { Observation } from './types.ts';
 
-/** Time constant for a rising arrival rate, ms. */
+/** Time constant for a significant rise of the arrival rate, ms. */
 export const RATE_RISE_TAU_MS = 10_000;
-/** Time constant for a falling arrival rate, ms. */
+/** Time constant for the arrival rate otherwise (falls, and rises within the noise), ms. */
 export const RATE_FALL_TAU_MS = 120_000;
+/** A rise is significant above this many standard deviations of counting noise. */
+export const RISE_SIGNIFICANCE = 4;
+/** Time constant for the rate's spread (volatility), ms. */
+export const VOLATILITY_TAU_MS = 600_000;
+/** A sample's deviation counts at most this many times the current spread. */
+export const VOLATILITY_CAP = 4;
 /** Time constant for the busy-worker and completion means, ms. */
 export const SERVICE_TAU_MS = 60_000;
 
@@ -32,11 +47,15 @@ export interface Estimates {
   completions: number | null;
   /** Epoch ms of the last update. */
   at: number | null;
+  /** Mean squared deviation of the rate samples from the estimate, (arrivals/s)². */
+  spread?: number | null;
+  /** The window of the last rate sample, s (the time since the previous call). */
+  windowSec?: number | null;
 }
 
 /** Estimates before any sample. */
 export function emptyEstimates(): Estimates {
-  return { rate: null, busy: null, completions: null, at: null };
+  return { rate: null, busy: null, completions: null, at: null, spread: null, windowSec: null };
 }
 
 function blend(previous: number | null, sample: number, dtMs: number, tauMs: number): number {
@@ -55,9 +74,22 @@ export function updateEstimates(e: Estimates, observation: Observation, now: num
   if (!observation.ok) return e;
   const dt = e.at === null ? 0 : now - e.at;
   let rate = e.rate;
+  let spread = e.spread ?? null;
+  let windowSec = e.windowSec ?? null;
   const a = observation.arrivalRatePerSec;
   if (usable(a)) {
-    rate = blend(rate, a, dt, rate !== null && a > rate ? RATE_RISE_TAU_MS : RATE_FALL_TAU_MS);
+    if (rate !== null && dt > 0) {
+      const w = dt / 1000;
+      const noise = Math.sqrt(Math.max(rate, 1 / w) / w);
+      const deviation = a - rate;
+      const cap = VOLATILITY_CAP ** 2 * Math.max(spread ?? 0, rate / w);
+      spread = blend(spread ?? 0, Math.min(cap, deviation * deviation), dt, VOLATILITY_TAU_MS);
+      windowSec = w;
+      const significant = a > rate + RISE_SIGNIFICANCE * noise;
+      rate = blend(rate, a, dt, significant ? RATE_RISE_TAU_MS : RATE_FALL_TAU_MS);
+    } else {
+      rate = blend(rate, a, dt, RATE_FALL_TAU_MS);
+    }
   }
   let { busy, completions } = e;
   const b = observation.inService;
@@ -66,7 +98,7 @@ export function updateEstimates(e: Estimates, observation: Observation, now: num
     busy = blend(busy, b, dt, SERVICE_TAU_MS);
     completions = blend(completions, c, dt, SERVICE_TAU_MS);
   }
-  return { rate, busy, completions, at: now };
+  return { rate, busy, completions, at: now, spread, windowSec };
 }
 
 /** S = mean busy / mean completions, seconds; undefined before a completion and a busy worker. */
@@ -74,4 +106,15 @@ export function estimatedServiceSec(e: Estimates): number | undefined {
   if (e.busy === null || e.completions === null) return undefined;
   if (!(e.completions > 0) || !(e.busy > 0)) return undefined;
   return e.busy / e.completions;
+}
+
+/**
+ * The rate's volatility beyond counting noise, arrivals/s: √max(0, spread − λ / w); 0 before
+ * two rate samples.
+ */
+export function rateVolatility(e: Estimates): number {
+  const { rate, spread, windowSec } = e;
+  if (rate === null || spread === null || spread === undefined) return 0;
+  if (windowSec === null || windowSec === undefined || !(windowSec > 0)) return 0;
+  return Math.sqrt(Math.max(0, spread - rate / windowSec));
 }

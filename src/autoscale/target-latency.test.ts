@@ -173,3 +173,54 @@ describe('target-latency: estimates', () => {
     assert.ok(Math.abs(rates[10]! - (before + (10 - before) * (1 - Math.exp(-0.125)))) < 0.01);
   });
 });
+
+describe('target-latency: noise and volatility', () => {
+  /** A deterministic stand-in for Poisson noise: the counts of a 15 s window cycle around the mean. */
+  const cycle = [3, 1, 4, 2, 5, 2, 3, 4, 1, 5];
+
+  function rates(sample: (i: number) => number, calls: number) {
+    const policy = createTargetLatencyPolicy({
+      kind: 'target-latency',
+      slo: p95,
+      serviceTimeSec: 20,
+    });
+    const out: { rate: number; replicas: number; reason: string }[] = [];
+    let state = policy.initialState();
+    for (let i = 0; i < calls; i++) {
+      const d = policy.decide(obs(5, { arrivalRatePerSec: sample(i) }), state, i * 15_000);
+      state = d.state;
+      out.push({
+        rate: Number(/λ ([\d.]+)\/s/.exec(d.reason)![1]),
+        replicas: d.replicas,
+        reason: d.reason,
+      });
+    }
+    return out;
+  }
+
+  it('averages counting noise instead of riding its upper envelope', () => {
+    // About 3 arrivals per 15 s (0.2/s): rises within the noise are followed slowly.
+    const out = rates((i) => cycle[i % cycle.length]! / 15, 200);
+    const late = out.slice(100);
+    const mean = 0.2;
+    for (const r of late) assert.ok(Math.abs(r.rate - mean) < 0.06, `λ ${r.rate}`);
+    // Within the noise the sizing takes no volatility margin (a little at most).
+    assert.ok(late.every((r) => r.replicas <= independentServers(0.26, 20, p95) + 1));
+  });
+
+  it('follows a significant surge at once', () => {
+    const out = rates((i) => (i < 40 ? cycle[i % cycle.length]! / 15 : 2), 42);
+    // 30 arrivals in a window where 3 ± 1.7 are expected: 78 % of the rise in one step.
+    assert.ok(out[40]!.rate > 0.2 + 1.8 * 0.7, `λ ${out[40]!.rate}`);
+  });
+
+  it('keeps headroom for traffic whose rate jumps beyond counting noise, and says so', () => {
+    // 10/s alternating with 20/s every 15 s: far more spread than Poisson counts (±0.8/s).
+    const out = rates((i) => (i % 2 === 0 ? 10 : 20), 80);
+    const last = out[out.length - 1]!;
+    assert.match(last.reason, /sized at λ [\d.]+\/s \(\+1\.4 × volatility [\d.]+\/s\)/);
+    const sized = Number(/sized at λ ([\d.]+)\/s/.exec(last.reason)![1]);
+    assert.ok(sized > last.rate + 5, `${sized} vs ${last.rate}`);
+    assert.equal(last.replicas, independentServers(sized, 20, p95));
+  });
+});

@@ -1,13 +1,17 @@
 /**
  * `target-latency`: the fewest replicas that keep a wait objective (`wait_p95 <= 60s`) by
- * Erlang C at the estimated arrival rate λ and mean service time S, plus the workers it takes to
- * drain the current backlog within the objective (the rule is in `sizing.ts`). λ and S are
- * running estimates (`estimates.ts`); S is the plan's when it gives one. Before any completion
- * is seen S is unknown, and the policy keeps the current replicas and says so.
+ * Erlang C at the sizing rate, plus the workers it takes to drain the current backlog within the
+ * objective (the rule is in `sizing.ts`). The sizing rate is the estimated arrival rate λ plus a
+ * margin for the rate's volatility beyond counting noise, λ + 1.4 × volatility, so traffic that
+ * jumps within minutes gets headroom for the start-up of new workers and Poisson-like traffic
+ * gets none. λ, its volatility and S are running estimates (`estimates.ts`); S is the plan's
+ * when it gives one. Before any completion is seen S is unknown, and the policy keeps the
+ * current replicas and says so.
  */
 import {
   emptyEstimates,
   estimatedServiceSec,
+  rateVolatility,
   updateEstimates,
   type Estimates,
 } from './estimates.ts';
@@ -17,6 +21,9 @@ import type { DecisionWithState, Observation, Policy, PolicySpec, WaitTarget } f
 
 /** The `target-latency` entry of `PolicySpec`. */
 export type TargetLatencySpec = Extract<PolicySpec, { kind: 'target-latency' }>;
+
+/** Standard deviations of the rate's volatility added to λ before sizing. */
+export const VOLATILITY_MARGIN = 1.4;
 
 /** What target-latency remembers between calls (plain JSON). */
 export interface TargetLatencyState {
@@ -28,6 +35,10 @@ export interface WaitAssessment {
   estimates: Estimates;
   /** Estimated arrivals per second, when known. */
   rate?: number;
+  /** The rate's volatility beyond counting noise, arrivals/s (0 when unknown). */
+  volatility: number;
+  /** The rate sized for: rate + VOLATILITY_MARGIN × volatility, when known. */
+  sizingRate?: number;
   /** Mean service time, s, when known. */
   serviceSec?: number;
   /** Where S came from. */
@@ -52,7 +63,8 @@ export function assessWait(
   const queueLength = Math.max(0, observation.queueLength ?? 0);
   const serviceSec = serviceTimeSec ?? estimatedServiceSec(next);
   const serviceSource = serviceTimeSec !== undefined ? 'plan' : 'measured';
-  const base = { estimates: next, serviceSource, queueLength } as const;
+  const volatility = rateVolatility(next);
+  const base = { estimates: next, serviceSource, queueLength, volatility } as const;
   if (!observation.ok) return { ...base, missing: 'metrics unavailable' };
   if (serviceSec === undefined) {
     return {
@@ -61,15 +73,20 @@ export function assessWait(
     };
   }
   if (next.rate === null) return { ...base, serviceSec, missing: 'no arrival rate seen yet' };
-  const sizing = sizeForWait(next.rate, serviceSec, slo, queueLength);
-  return { ...base, rate: next.rate, serviceSec, sizing };
+  const sizingRate = next.rate + VOLATILITY_MARGIN * volatility;
+  const sizing = sizeForWait(sizingRate, serviceSec, slo, queueLength);
+  return { ...base, rate: next.rate, sizingRate, serviceSec, sizing };
 }
 
-/** `λ 2.4/s, S 3.1s (measured)`. */
+/** `λ 2.4/s, S 3.1s (measured)`, and `; sized at λ 2.9/s (+1.4 × volatility 0.35/s)` with a margin. */
 export function describeRates(a: WaitAssessment): string {
   const rate = a.rate === undefined ? 'λ ?' : `λ ${num(a.rate)}/s`;
   const s = a.serviceSec === undefined ? 'S ?' : `S ${num(a.serviceSec)}s (${a.serviceSource})`;
-  return `${rate}, ${s}`;
+  const margin =
+    a.sizingRate !== undefined && a.volatility > 0
+      ? `; sized at λ ${num(a.sizingRate)}/s (+${num(VOLATILITY_MARGIN)} × volatility ${num(a.volatility)}/s)`
+      : '';
+  return `${rate}, ${s}${margin}`;
 }
 
 /** Creates the target-latency policy. */
