@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond npm (Debian's prometheus/promtool) when it is missing,
-# so that `npm test` stays one command on a fresh machine.
+# Installs what the tests need beyond npm when it is missing, so that `npm test` stays one
+# command on a fresh machine: Debian's prometheus/promtool, and chromium for the dashboard's
+# browser tests (driven by playwright-core, which downloads no browser of its own).
 set -euo pipefail
 need=()
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "pretest: tests need Debian packages: ${need[*]} (run as root, or: sudo apt-get install ${need[*]})" >&2
@@ -15,5 +17,5 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need[@]}" | sort -u) >/dev/null
   # The package's service is not wanted: tests start their own Prometheus on a free port.
-  pkill -x prometheus 2>/dev/null || true
+  if [[ " ${need[*]} " == *" prometheus "* ]]; then pkill -x prometheus 2>/dev/null || true; fi
 fi

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Fastify from 'fastify';
 import { NOW, shopPlan } from '../../test/helpers/capacity-plan.ts';
 import { buildCapacityModel } from '../capacity/index.ts';
 import { parsePlan } from '../plan/load.ts';
@@ -11,6 +12,7 @@ import { ServeLoop } from '../runtime/serve-loop.ts';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite.ts';
 import { buildApp } from './app.ts';
 import { assertSafeListen, isLoopback, tokenMatches } from './auth.ts';
+import { isDashboardPath, NOT_BUILT, registerDashboard } from './dashboard.ts';
 import { initialState, type ServeState } from './state.ts';
 import { UpdateHub } from './events.ts';
 
@@ -236,7 +238,7 @@ describe('serve loop', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs collect → store → evaluate → forecast on this machine and records every stage', async () => {
+  it('runs collect → store → evaluate → forecast (in a worker thread) on this machine and records every stage', async () => {
     const plan = parsePlan(
       `version: 1\nname: me\ninterval: 1s\nsources:\n  me: { kind: host }\nmetrics:\n  mem: { from: me, field: memory_utilization }\ncomponents:\n  box:\n    capacity: { memory: 100% }\n    usage: { memory: mem }\ntriggers:\n  - { name: mem, expr: box.memory.utilization, warning: { when: "> 99.9%" } }\n`,
       'me.yaml',
@@ -244,12 +246,17 @@ describe('serve loop', () => {
     );
     const loop = new ServeLoop({ plan, store, now: Date.now });
     await loop.step();
+    await loop.settled();
     await loop.stop();
     const s = loop.state;
-    assert.deepEqual(
-      Object.values(s.stages).map((h) => h.state),
-      ['ok', 'ok', 'ok', 'ok'],
-    );
+    assert.deepEqual(s.stages, {
+      ...s.stages,
+      collect: { ...s.stages.collect, state: 'ok' },
+      store: { ...s.stages.store, state: 'ok' },
+      evaluate: { ...s.stages.evaluate, state: 'ok' },
+      autoscale: { state: 'off' },
+      forecast: { ...s.stages.forecast, state: 'ok' },
+    });
     assert.equal(s.statuses.find((t) => t.trigger === 'mem')?.status, 'ok');
     assert.ok(s.roadmap && s.roadmap.resources[0]!.utilization! > 0);
     assert.equal(s.sources.me?.state, 'ok');
@@ -301,5 +308,64 @@ describe('serve live events', () => {
       abort.abort();
       await app.close();
     }
+  });
+});
+
+describe('serve dashboard', () => {
+  let web: string;
+  before(() => {
+    web = mkdtempSync(join(tmpdir(), 'headroom-web-'));
+    mkdirSync(join(web, 'assets'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>headroom</title>');
+    writeFileSync(join(web, 'assets', 'index-abc123.js'), 'console.log(1);');
+  });
+  after(() => rmSync(web, { recursive: true, force: true }));
+
+  it('serves the built page at / and its assets, the page re-read after a rebuild, the assets cached', async () => {
+    const app = Fastify();
+    await registerDashboard(app, { root: web });
+    const page = await app.inject({ method: 'GET', url: '/?token=abc' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-type'] as string, /^text\/html/);
+    assert.equal(page.headers['cache-control'], 'no-cache');
+    assert.match(page.body, /<title>headroom<\/title>/);
+    const asset = await app.inject({ method: 'GET', url: '/assets/index-abc123.js' });
+    assert.equal(asset.statusCode, 200);
+    assert.match(asset.headers['content-type'] as string, /javascript/);
+    assert.equal(asset.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal((await app.inject({ method: 'GET', url: '/assets/gone.js' })).statusCode, 404);
+  });
+
+  it('answers / with 503 and what to run while web/dist is missing', async () => {
+    const app = Fastify();
+    await registerDashboard(app, { root: join(web, 'not-built') });
+    const r = await app.inject({ method: 'GET', url: '/' });
+    assert.equal(r.statusCode, 503);
+    assert.match(r.headers['content-type'] as string, /^text\/plain/);
+    assert.equal(r.body, NOT_BUILT);
+    assert.match(r.body, /run `npm run build:web`/);
+  });
+
+  it('keeps /api/* and /metrics as they are beside it', async () => {
+    const app = await buildApp({ state: () => shopState() });
+    const missing = await app.inject({ method: 'GET', url: '/api/nope' });
+    assert.equal(missing.statusCode, 404);
+    assert.equal((missing.json() as { error: { code: string } }).error.code, 'NOT_FOUND');
+    assert.equal((await app.inject({ method: 'GET', url: '/api/status' })).statusCode, 200);
+    assert.match((await app.inject({ method: 'GET', url: '/metrics' })).body, /headroom_/);
+    const page = await app.inject({ method: 'GET', url: '/' });
+    assert.ok([200, 503].includes(page.statusCode), `/ answered ${page.statusCode}`);
+  });
+
+  it('with a token, serves the page without one (it holds no data) and still guards every API route', async () => {
+    const app = await buildApp({ state: () => shopState(), token: 's3cret-token' });
+    const page = await app.inject({ method: 'GET', url: '/?token=s3cret-token' });
+    assert.ok([200, 503].includes(page.statusCode), `/ answered ${page.statusCode}`);
+    for (const url of ['/api/status', '/api/events', '/metrics', '/assets/../api/status', '/nope'])
+      assert.equal((await app.inject({ method: 'GET', url })).statusCode, 401, url);
+    assert.ok(isDashboardPath('/') && isDashboardPath('/index.html'));
+    assert.ok(isDashboardPath('/assets/index-abc123.js') && isDashboardPath('/?token=x'));
+    assert.ok(!isDashboardPath('/api/status') && !isDashboardPath('/metrics'));
+    assert.ok(!isDashboardPath('/assets/../api/status') && !isDashboardPath('/assets/%2e%2e/x'));
   });
 });

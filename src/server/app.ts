@@ -7,6 +7,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { tokenMatches } from './auth.ts';
+import { isDashboardPath, registerDashboard } from './dashboard.ts';
 import { renderMetrics } from './metrics.ts';
 import type { ServeState } from './state.ts';
 import { statusDocument } from './status.ts';
@@ -79,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.token) {
     const token = options.token;
     app.addHook('onRequest', async (request, reply) => {
-      if (!tokenMatches(request.headers.authorization, token))
+      if (!tokenMatches(request.headers.authorization, token) && !isDashboardPath(request.url))
         return fail(
           reply,
           401,
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
   registerRoutes(app, options.state);
+  await registerDashboard(app);
   if (options.updates) registerEvents(app, options.state, options.updates);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
@@ -204,4 +206,38 @@ function registerRoutes(app: FastifyInstance, state: () => ServeState): void {
     (r) => r.costs,
   );
   fromRoadmap('/api/checklist', 'Readiness checklists with progress.', (r) => r.checklists);
+  app.get(
+    '/api/scaling',
+    {
+      schema: {
+        description:
+          'Autoscaled pools: policy, replicas (current, desired, bounds), the latest decision with its reason, recent changes.',
+        response: { 404: ERROR },
+      },
+    },
+    async (_request, reply) => {
+      const pools = state().scaling;
+      if (!pools || pools.length === 0)
+        return fail(
+          reply,
+          404,
+          'NOT_CONFIGURED',
+          'this plan autoscales nothing; add an autoscale: section (see docs/autoscale.md)',
+        );
+      return {
+        pools: pools.map((p) => ({
+          ...p,
+          decisions: p.decisions.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+          ...(p.last_decision
+            ? {
+                last_decision: {
+                  ...p.last_decision,
+                  at: new Date(p.last_decision.at).toISOString(),
+                },
+              }
+            : {}),
+        })),
+      };
+    },
+  );
 }
