@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { HEADROOM_BIN, runCli } from '../../test/helpers/cli.ts';
+import { runCli } from '../../test/helpers/cli.ts';
 
 let dir: string;
 const plan = (name: string, body: string): string => {
@@ -187,20 +186,6 @@ describe('headroom CLI', () => {
     assert.match(r.stdout, /severity: critical/);
   });
 
-  it('demo refreshes the status of examples/local.yaml each interval', async () => {
-    const r = await runCli(['demo', '--cycles', '2', '--interval', '1s', '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const docs = r.stdout
-      .trim()
-      .split(/\n(?=\{)/)
-      .map((d) => JSON.parse(d) as { triggers: { trigger: string }[] });
-    assert.equal(docs.length, 2);
-    assert.deepEqual(
-      docs[1]!.triggers.map((t) => t.trigger),
-      ['cpu', 'memory', 'disk', 'load', 'source-down'],
-    );
-  });
-
   it('watch keeps samples and alert state in the store across cycles', async () => {
     const file = plan(
       'watch.yaml',
@@ -233,28 +218,6 @@ describe('headroom CLI', () => {
       (JSON.parse(again.stdout) as { triggers: { status: string }[] }).triggers[0]!.status,
       'warning',
     );
-  });
-
-  it('demo exits cleanly on Ctrl-C', async () => {
-    const child = spawn(process.execPath, [HEADROOM_BIN, 'demo', '--interval', '1s'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (out.includes('sources:')) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 50);
-    });
-    const started = Date.now();
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    assert.equal(code, 0);
-    assert.ok(Date.now() - started < 3000, 'exits within 3 s');
   });
 
   it('an unknown option is a usage error (exit 64)', async () => {

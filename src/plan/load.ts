@@ -42,7 +42,7 @@ export function loadPlan(file: string, options: LoadOptions = {}): Plan {
 /** Validates and compiles plan text; `file` is used in messages only. */
 export function parsePlan(text: string, file: string, options: LoadOptions = {}): Plan {
   const { raw, map } = parseRawPlan(text, file, options);
-  return compilePlan(raw, map);
+  return { ...compilePlan(raw, map), text };
 }
 
 /** YAML + env + schema, without compilation. */

@@ -194,6 +194,8 @@ export interface Plan {
   intervalMs: number;
   /** The document as written (after env interpolation and schema validation). */
   raw: RawPlan;
+  /** The YAML text it was parsed from (before interpolation), so a worker thread can rebuild it. */
+  text?: string;
   /** Positions of fields, for errors found after loading. */
   map: SourceMap;
   /** Units of this plan (with its own count nouns). */

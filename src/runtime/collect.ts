@@ -158,12 +158,13 @@ export function inputsFromSamples(
 
 /**
  * Inputs derived from the collected vectors: aggregations across series (`sum(m)`) are computed
- * now; window functions are unknown, since one pass has no history (serve and replay have it).
+ * now; window functions not already filled from the store (`store-windows.ts`) are unknown,
+ * since one pass has no history.
  */
 export function derivedInputs(plan: Plan, inputs: Record<string, Input>): void {
   for (const w of planWindows(plan)) {
     inputs[w.key] ??= w.aggregate
       ? aggregateInput(w, inputs[w.metric])
-      : { unknown: `${w.fn}() needs ${w.metric}'s history; use serve or replay` };
+      : { unknown: `${w.fn}() needs ${w.metric}'s history; run with a store, or use replay` };
   }
 }

@@ -8,6 +8,7 @@ import { evaluate, restoreState } from '../rules/engine.ts';
 import type { EngineState, TriggerSpec, TriggerStatus, Transition } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
 import { SOURCE_UP_INPUT, sourceDownSpec, sourceUpVector } from './source-down.ts';
+import { storeWindowInputs } from './store-windows.ts';
 import {
   inputsFromSamples,
   derivedInputs,
@@ -69,6 +70,7 @@ export class Cycle {
     const collected = await this.collector.collect(timeoutMs);
     const at = this.now();
     const inputs = inputsFromSamples(this.plan, collected.samples, collected.failures);
+    if (this.store) await storeWindowInputs(this.plan, this.store, inputs, at);
     derivedInputs(this.plan, inputs);
     inputs[SOURCE_UP_INPUT] = sourceUpVector(this.plan, collected);
     const result = evaluate({ triggers: this.specs, inputs, now: at, previous: this.state });

@@ -1,18 +1,16 @@
 /**
- * The loop behind `headroom serve`: on the plan's interval, collect → store → evaluate, and
- * every `forecastEveryMs` rebuild the live roadmap (capacity model, forecasts, tiers, costs)
+ * The loop behind `headroom serve`: on the plan's interval, collect → store → evaluate →
+ * autoscale, and every `forecastEveryMs` rebuild the live roadmap (capacity model, forecasts, tiers, costs)
  * from the store's history. Each stage's health is recorded; a failing stage never stops the
  * loop, and the last good roadmap stays served until a new one is built.
  */
-import { buildCapacityModel } from '../capacity/index.ts';
 import type { Plan } from '../plan/types.ts';
-import { roadmapData } from '../report/roadmap-data.ts';
 import { MAX_TRANSITIONS, initialState, type ServeState } from '../server/state.ts';
 import type { Store } from '../store/store.ts';
-import { Collector } from './collect.ts';
-import { currentValues, sourceErrors } from './current-values.ts';
+import { AutoscaleStage, type ActuatorFactory } from './autoscale-stage.ts';
+import { Collector, type SourceBuilder } from './collect.ts';
 import { Cycle, type CycleResult } from './cycle.ts';
-import { framesFromSeries, frameStepMs, seriesFromStore } from './history.ts';
+import { RoadmapThread } from './roadmap-thread.ts';
 
 /** Options of the serve loop. */
 export interface ServeLoopOptions {
@@ -22,7 +20,7 @@ export interface ServeLoopOptions {
   store: Store;
   /** The clock, epoch ms. */
   now: () => number;
-  /** How often to rebuild the roadmap, ms (default: a minute). */
+  /** How often to rebuild the roadmap, ms (default: a minute; Infinity: never). */
   forecastEveryMs?: number;
   /** How much history the roadmap reads, ms (default: 30 days). */
   historyWindowMs?: number;
@@ -30,6 +28,12 @@ export interface ServeLoopOptions {
   horizonMs?: number;
   /** Called after every step, when the state has changed. */
   onStep?: () => void;
+  /** Real ms between steps (default: the plan's interval; the demo compresses time). */
+  tickMs?: number;
+  /** Builds each source (default: the real kinds; the demo's simulated system). */
+  sourceFactory?: SourceBuilder;
+  /** Builds each autoscaled pool's actuator (without it, autoscale is off). */
+  actuatorFor?: ActuatorFactory;
 }
 
 const DAY_MS = 86_400_000;
@@ -40,16 +44,26 @@ export class ServeLoop {
   state: ServeState;
   private readonly collector: Collector;
   private readonly cycle: Cycle;
+  private readonly autoscale: AutoscaleStage | undefined;
+  private readonly roadmaps: RoadmapThread;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private rebuilding: Promise<void> | undefined;
   private lastForecast = -Infinity;
   private stopped = false;
 
   constructor(private readonly options: ServeLoopOptions) {
     const { plan, store, now } = options;
     this.state = initialState(plan.name, plan.file, now());
-    this.collector = new Collector(plan, now);
+    this.collector = new Collector(plan, now, plan.intervalMs, options.sourceFactory);
     this.cycle = new Cycle(plan, this.collector, store, now);
+    this.roadmaps = new RoadmapThread(plan, store);
+    if (options.actuatorFor && Object.keys(plan.raw.autoscale ?? {}).length > 0) {
+      this.autoscale = new AutoscaleStage(plan, options.actuatorFor, store);
+      this.state = { ...this.state, scaling: this.autoscale.view() };
+    } else {
+      this.setStage('autoscale', { state: 'off' });
+    }
   }
 
   /** Runs one step now, then one every plan interval until `stop()`. */
@@ -58,7 +72,8 @@ export class ServeLoop {
       if (this.stopped) return;
       this.running = this.step().finally(() => {
         this.options.onStep?.();
-        if (!this.stopped) this.timer = setTimeout(tick, this.options.plan.intervalMs);
+        if (!this.stopped)
+          this.timer = setTimeout(tick, this.options.tickMs ?? this.options.plan.intervalMs);
       });
     };
     tick();
@@ -70,6 +85,10 @@ export class ServeLoop {
     clearTimeout(this.timer);
     await this.running;
     await this.collector.close();
+    await this.autoscale?.close();
+    // Closing the thread ends a rebuild in flight (it is abandoned, not awaited).
+    await this.roadmaps.close();
+    await this.rebuilding?.catch(() => undefined);
   }
 
   /** One step: a cycle, and the roadmap when it is due. Never rejects. */
@@ -116,38 +135,55 @@ export class ServeLoop {
         evaluate: { state: 'ok', lastRun: result.at },
       },
     };
-    if (result.at - this.lastForecast >= (this.options.forecastEveryMs ?? 60_000)) {
+    if (this.autoscale) await this.scale(result);
+    const every = this.options.forecastEveryMs ?? 60_000;
+    const due = Number.isFinite(every) && result.at - this.lastForecast >= every;
+    if (due && !this.rebuilding) {
       this.lastForecast = result.at;
-      await this.forecast(result);
+      // In a worker thread the rebuild runs beside the next steps (alerts and scaling keep
+      // their interval); one at a time, and its result is announced when it lands.
+      const rebuild = this.forecast(result).finally(() => {
+        this.rebuilding = undefined;
+        if (!this.stopped) this.options.onStep?.();
+      });
+      this.rebuilding = rebuild;
+      if (!this.roadmaps.threaded) await rebuild;
     }
   }
 
+  /** Resolves when no roadmap rebuild is in flight. */
+  async settled(): Promise<void> {
+    await this.rebuilding;
+  }
+
+  private async scale(result: CycleResult): Promise<void> {
+    const started = this.options.now();
+    const scaling = await this.autoscale!.run(result.collected.samples, result.at);
+    const failed = scaling.filter((p) => p.error !== undefined);
+    this.state = { ...this.state, scaling };
+    this.setStage(
+      'autoscale',
+      failed.length > 0
+        ? {
+            state: 'err',
+            lastRun: started,
+            lastError: failed.map((p) => `${p.name}: ${p.error}`).join('; '),
+          }
+        : { state: 'ok', lastRun: started },
+    );
+  }
+
   private async forecast(result: CycleResult): Promise<void> {
-    const { plan, store, now } = this.options;
+    const { now } = this.options;
     const started = now();
     try {
-      const windowMs = this.options.historyWindowMs ?? 30 * DAY_MS;
-      const stepMs = frameStepMs(plan, result.at - windowMs, result.at);
-      const series = await seriesFromStore(plan, store, result.at - windowMs, result.at, stepMs);
-      const frames = framesFromSeries(plan, series, { stepMs, end: result.at, canonical: true });
-      const current = currentValues(plan, result.collected, frames);
-      const model = buildCapacityModel({
-        plan,
-        now: result.at,
-        current: current.metrics,
-        currentWorst: current.worst,
-        history: frames,
-      });
-      const roadmap = roadmapData(model, result.statuses, {
-        producedAt: now(),
+      const roadmap = await this.roadmaps.build({
+        at: result.at,
+        collected: result.collected,
+        statuses: result.statuses,
+        windowMs: this.options.historyWindowMs ?? 30 * DAY_MS,
         horizonMs: this.options.horizonMs ?? 730 * DAY_MS,
-        source: {
-          kind: 'live',
-          frames: frames.length,
-          from: frames[0]?.t,
-          to: result.at,
-          sourceErrors: sourceErrors(result.collected),
-        },
+        producedAt: now(),
       });
       this.state = { ...this.state, roadmap };
       this.setStage('forecast', { state: 'ok', lastRun: started, lastDurationMs: now() - started });

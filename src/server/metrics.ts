@@ -41,8 +41,23 @@ export async function renderMetrics(
     ['plan', 'stage'],
   );
   for (const [name, h] of Object.entries(state.stages))
-    if (h.state !== 'pending')
+    if (h.state !== 'pending' && h.state !== 'off')
       stage.set({ plan: state.plan, stage: name }, h.state === 'ok' ? 1 : 0);
+  const desired = gauge(
+    'headroom_desired_replicas',
+    "Replicas an autoscaled pool's policy wants (what a Prometheus-driven HPA or KEDA trigger can follow).",
+    ['plan', 'pool', 'policy'],
+  );
+  const current = gauge('headroom_replicas', 'Replicas an autoscaled pool runs now.', [
+    'plan',
+    'pool',
+  ]);
+  for (const p of state.scaling ?? []) {
+    if (p.replicas.desired !== undefined)
+      desired.set({ plan: state.plan, pool: p.name, policy: p.policy }, p.replicas.desired);
+    if (p.replicas.current !== undefined)
+      current.set({ plan: state.plan, pool: p.name }, p.replicas.current);
+  }
   const roadmap = state.roadmap;
   if (roadmap) {
     const util = gauge(

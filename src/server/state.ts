@@ -4,12 +4,13 @@
  * roadmap (capacity, forecasts, tiers, costs). The loop writes it; the API reads it.
  */
 import type { Roadmap } from '../report/roadmap-data.ts';
+import type { ScalingPool } from '../runtime/autoscale-stage.ts';
 import type { TriggerStatus, Transition } from '../rules/types.ts';
 
 /** Health of one pipeline stage. */
 export interface StageHealth {
-  /** `ok`, `err` (its last run failed), or `pending` (not run yet). */
-  state: 'ok' | 'err' | 'pending';
+  /** `ok`, `err` (its last run failed), `pending` (not run yet) or `off` (nothing to do). */
+  state: 'ok' | 'err' | 'pending' | 'off';
   /** When it last ran, epoch ms. */
   lastRun?: number;
   /** How long its last run took, ms. */
@@ -34,8 +35,10 @@ export interface ServeState {
   transitions: Transition[];
   /** Each source's kind and health. */
   sources: Record<string, { kind: string; state: string; lastError?: string }>;
-  /** Pipeline stages: collect, store, evaluate, forecast. */
-  stages: Record<'collect' | 'store' | 'evaluate' | 'forecast', StageHealth>;
+  /** Pipeline stages: collect, store, evaluate, autoscale, forecast. */
+  stages: Record<'collect' | 'store' | 'evaluate' | 'autoscale' | 'forecast', StageHealth>;
+  /** Autoscaled pools: replicas, the latest decision and recent changes. */
+  scaling?: ScalingPool[];
   /** The latest live roadmap (undefined until the first forecast). */
   roadmap?: Roadmap;
   /** When the plan was last (re)loaded, epoch ms. */
@@ -57,6 +60,12 @@ export function initialState(plan: string, file: string, startedAt: number): Ser
     statuses: [],
     transitions: [],
     sources: {},
-    stages: { collect: pending, store: pending, evaluate: pending, forecast: pending },
+    stages: {
+      collect: pending,
+      store: pending,
+      evaluate: pending,
+      autoscale: pending,
+      forecast: pending,
+    },
   };
 }

@@ -1,0 +1,61 @@
+/**
+ * Rebuilding the live roadmap from the store: the history of the last `windowMs`, the values
+ * just collected, the capacity model and its forecasts, tiers and costs. This is the serve
+ * loop's heavy step (seconds on a month of history), so it runs in a worker thread
+ * (`roadmap-thread.ts`); this function is what both the thread and a direct call run.
+ */
+import { buildCapacityModel } from '../capacity/index.ts';
+import type { Plan } from '../plan/types.ts';
+import { roadmapData, type Roadmap } from '../report/roadmap-data.ts';
+import type { TriggerStatus } from '../rules/types.ts';
+import type { Store } from '../store/store.ts';
+import type { CollectOutcome } from './collect.ts';
+import { currentValues, sourceErrors } from './current-values.ts';
+import { framesFromSeries, frameStepMs, seriesFromStore } from './history.ts';
+
+/** What one rebuild needs besides the plan and the store: plain data, so it crosses threads. */
+export interface RoadmapRequest {
+  /** Evaluation time of the cycle, epoch ms. */
+  at: number;
+  /** What the cycle collected. */
+  collected: CollectOutcome;
+  /** Trigger statuses of the cycle. */
+  statuses: TriggerStatus[];
+  /** How much history to read, ms. */
+  windowMs: number;
+  /** How far ahead to project, ms. */
+  horizonMs: number;
+  /** When the roadmap is produced, epoch ms. */
+  producedAt: number;
+}
+
+/** Builds the live roadmap. */
+export async function buildRoadmap(
+  plan: Plan,
+  store: Store,
+  request: RoadmapRequest,
+): Promise<Roadmap> {
+  const { at, collected, statuses, windowMs, horizonMs, producedAt } = request;
+  const stepMs = frameStepMs(plan, at - windowMs, at);
+  const series = await seriesFromStore(plan, store, at - windowMs, at, stepMs);
+  const frames = framesFromSeries(plan, series, { stepMs, end: at, canonical: true });
+  const current = currentValues(plan, collected, frames);
+  const model = buildCapacityModel({
+    plan,
+    now: at,
+    current: current.metrics,
+    currentWorst: current.worst,
+    history: frames,
+  });
+  return roadmapData(model, statuses, {
+    producedAt,
+    horizonMs,
+    source: {
+      kind: 'live',
+      frames: frames.length,
+      from: frames[0]?.t,
+      to: at,
+      sourceErrors: sourceErrors(collected),
+    },
+  });
+}
