@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { fileURLToPath } from 'node:url';
+import type autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { parsePlan } from '../src/plan/load.ts';
 import { ServeLoop } from '../src/runtime/serve-loop.ts';
@@ -17,6 +18,9 @@ import { buildApp } from '../src/server/app.ts';
 import { openSqliteStore } from '../src/store/sqlite.ts';
 import { renderTable, type BenchRow } from './table.ts';
 
+const AUTOCANNON = fileURLToPath(
+  new URL('../node_modules/autocannon/autocannon.js', import.meta.url),
+);
 const COMPONENTS = 1000;
 const CONNECTIONS = 200;
 const DURATION_S = 10;
@@ -50,8 +54,17 @@ interface Load {
   errors: number;
 }
 
+/** Drives `url` from autocannon in its own process, so the load does not share our event loop. */
 async function load(url: string, seconds: number): Promise<Load> {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  const child = spawn(
+    process.execPath,
+    [AUTOCANNON, '--json', '-c', String(CONNECTIONS), '-d', String(seconds), url],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => child.on('close', r));
+  const r = JSON.parse(out) as autocannon.Result;
   return {
     p50: r.latency.p50,
     p99: r.latency.p99,

@@ -73,6 +73,13 @@ export function registerServe(program: Command): void {
               onStep: () => hub.notify(),
             });
             const previous = loop;
+            // The last good roadmap and the alert history stay served until the new plan's
+            // first rebuild lands (it runs in a thread, beside the loop).
+            next.state = {
+              ...next.state,
+              roadmap: previous.state.roadmap,
+              transitions: previous.state.transitions,
+            };
             loop = next;
             planErrors = undefined;
             loadedAt = Date.now();

@@ -24,6 +24,18 @@ import { createTierLadder } from './widgets/tier-ladder.ts';
 /** How often relative times ("5 s ago") are brought up to date, ms. */
 const TICK_MS = 5_000;
 
+/**
+ * The server's clock: the time of its latest evaluation plus the time since it arrived. Relative
+ * times ("5 s ago") then read against the server, which matters when its clock is not the
+ * page's (`headroom demo` runs simulated time, far ahead of the wall clock).
+ */
+function serverNow(snapshot: Snapshot): number {
+  const status = snapshot.status;
+  if (!status || !('data' in status) || !status.data.at) return Date.now();
+  const at = Date.parse(status.data.at);
+  return Number.isFinite(at) ? at + (Date.now() - status.at) : Date.now();
+}
+
 function start(root: HTMLElement): void {
   const api = new Api(takeToken(window.location, window.history, window.sessionStorage));
   const snapshot: Snapshot = {
@@ -99,7 +111,7 @@ function start(root: HTMLElement): void {
     scheduled = true;
     requestAnimationFrame(() => {
       scheduled = false;
-      snapshot.now = Date.now();
+      snapshot.now = serverNow(snapshot);
       header.update(snapshot);
       for (const w of widgets) {
         try {

@@ -22,7 +22,7 @@ import type { LinkState } from './live.ts';
 
 /** Everything the widgets render from: the latest answer of each endpoint and the history. */
 export interface Snapshot {
-  /** The page's clock, epoch ms. */
+  /** The server's clock, epoch ms (its latest evaluation plus the time since). */
   now: number;
   /** `GET /api/status` (or the latest `status` event). */
   status: Loaded<StatusDoc>;
