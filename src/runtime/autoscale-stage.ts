@@ -8,6 +8,7 @@
  * stabilization windows and flap budgets. A failing actuator is reported, never fatal.
  */
 import type { Actuator } from '../actuators/actuator.ts';
+import { advisoryActuator } from '../actuators/advisory.ts';
 import { createPolicy, policyFromPlan } from '../autoscale/index.ts';
 import type { Observation, Policy } from '../autoscale/types.ts';
 import { nodeValue } from '../capacity/evaluate.ts';
@@ -35,6 +36,8 @@ export interface ScalingDecision {
 export interface ScalingPool {
   name: string;
   policy: string;
+  /** The actuator's kind (`advisory` when the plan names none: decided, not carried out). */
+  actuator?: string;
   dry_run: boolean;
   /** False before the pool's `from_tier` is deployed. */
   active: boolean;
@@ -101,7 +104,7 @@ export class AutoscaleStage {
       let actuator: Actuator | undefined;
       let actuatorError: string | undefined;
       try {
-        actuator = actuatorFor(name, compiled.actuator);
+        actuator = actuatorFor(name, compiled.actuator) ?? advisoryActuator(min);
       } catch (err) {
         actuatorError = (err as Error).message;
       }
@@ -129,6 +132,7 @@ export class AutoscaleStage {
           name,
           policy: compiled.spec.kind,
           dry_run: compiled.dryRun,
+          ...(actuator ? { actuator: actuator.kind } : {}),
           active: false,
           replicas: { min, max },
           decisions: [],
@@ -211,6 +215,7 @@ export class AutoscaleStage {
       pool.view = {
         name: pool.name,
         policy: pool.view.policy,
+        ...(pool.actuator.kind ? { actuator: pool.actuator.kind } : {}),
         dry_run: pool.dryRun,
         active: true,
         replicas: {
