@@ -8,13 +8,35 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { HeadroomError } from '../errors.ts';
+import { Registry } from 'prom-client';
+import { createActuator } from '../actuators/from-plan.ts';
 import { loadPlan } from '../plan/load.ts';
+import type { Plan } from '../plan/types.ts';
+import type { ActuatorFactory } from '../runtime/autoscale-stage.ts';
 import { PlanWatcher } from '../runtime/plan-watch.ts';
 import { ServeLoop } from '../runtime/serve-loop.ts';
 import { buildApp } from '../server/app.ts';
 import { assertSafeListen } from '../server/auth.ts';
 import { UpdateHub } from '../server/events.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
+
+/**
+ * The actuators of a plan's pools, from their `actuator:` entries (a pool without one is
+ * advisory). A bad entry makes its pool inactive with the located error, not the server fail.
+ * `/metrics` publishes every pool's desired replicas (`headroom_desired_replicas`), so the
+ * `prometheus` kind's own gauge stays in a registry of its own rather than clash with it.
+ */
+function actuatorsFor(plan: Plan): ActuatorFactory {
+  return (pool, config) =>
+    config
+      ? createActuator(pool, config, {
+          registry: new Registry(),
+          baseDir: dirname(plan.file),
+          locate: (path) => plan.map.locate(path),
+          log: (line) => process.stderr.write(`${line}\n`),
+        })
+      : undefined;
+}
 
 /** Registers `serve`. */
 export function registerServe(program: Command): void {
@@ -47,7 +69,15 @@ export function registerServe(program: Command): void {
         mkdirSync(dirname(options.store), { recursive: true });
         const store = await openSqliteStore({ path: options.store });
         const hub = new UpdateHub();
-        let loop = new ServeLoop({ plan, store, now: Date.now, onStep: () => hub.notify() });
+        const loopFor = (p: Plan): ServeLoop =>
+          new ServeLoop({
+            plan: p,
+            store,
+            now: Date.now,
+            onStep: () => hub.notify(),
+            actuatorFor: actuatorsFor(p),
+          });
+        let loop = loopFor(plan);
         let planErrors: Record<string, unknown>[] | undefined;
         let loadedAt = Date.now();
         const app = await buildApp({
@@ -66,12 +96,7 @@ export function registerServe(program: Command): void {
               );
               return;
             }
-            const next = new ServeLoop({
-              plan: outcome.plan,
-              store,
-              now: Date.now,
-              onStep: () => hub.notify(),
-            });
+            const next = loopFor(outcome.plan);
             const previous = loop;
             // The last good roadmap and the alert history stay served until the new plan's
             // first rebuild lands (it runs in a thread, beside the loop).

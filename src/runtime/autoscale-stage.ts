@@ -54,11 +54,14 @@ export interface ScalingPool {
 /** Decisions kept per pool. */
 export const MAX_DECISIONS = 50;
 
-/** Builds the actuator a pool's `actuator:` entry describes. */
+/**
+ * Builds the actuator a pool's `actuator:` entry describes; undefined when it names none (the
+ * pool is then advisory: decided and published, not carried out).
+ */
 export type ActuatorFactory = (
   pool: string,
   config: Record<string, unknown> | undefined,
-) => Actuator;
+) => Actuator | undefined;
 
 interface Pool {
   name: string;
