@@ -135,4 +135,65 @@ describe('headroom serve', () => {
       assert.equal(code, 0, stderr);
     }
   });
+
+  it("never shows a secret from the plan's environment in a response, /metrics or its log", async () => {
+    const secret = 's3cr3t-hunter2';
+    const file = join(dir, 'secrets.yaml');
+    writeFileSync(
+      file,
+      `version: 1\nname: secrets\ninterval: 1s\nsources:\n  db: { kind: postgres, url: "\${SECRET_DB_URL}", timeout: 1s }\n  web: { kind: http-probe, url: "http://127.0.0.1:9/health", headers: { Authorization: "Bearer \${SECRET_TOKEN}" }, timeout: 1s }\nmetrics:\n  conns: { from: db, field: connections }\n  up: { from: web, field: up }\ncomponents:\n  pg: { capacity: { connections: 100 conn }, usage: { connections: conns } }\ntriggers:\n  - { name: conns, expr: pg.connections.utilization, warning: { when: "> 70%" } }\n  - { name: up, expr: up, critical: { when: "< 1" } }\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      [HEADROOM_BIN, 'serve', '--plan', file, '--port', '0', '--store', join(dir, 's.db')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          SECRET_DB_URL: `postgres://admin:${secret}@127.0.0.1:9/db`,
+          SECRET_TOKEN: secret,
+        },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      let url: string | undefined;
+      for (let i = 0; i < 300 && !url; i++) {
+        url = /at (http:\/\/127\.0\.0\.1:\d+)\/api\/status/.exec(stderr)?.[1];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(url, stderr);
+      // Let the sources fail a few times, and the first roadmap be built.
+      for (let i = 0; i < 100; i++) {
+        const res = await fetch(`${url}/api/forecast`);
+        if (res.status === 200) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const routes = [
+        'status',
+        'triggers',
+        'alerts',
+        'components',
+        'forecast',
+        'tiers',
+        'costs',
+        'checklist',
+        'scaling',
+        'openapi.json',
+      ];
+      for (const route of routes) {
+        const body = await (await fetch(`${url}/api/${route}`)).text();
+        assert.ok(!body.includes(secret), `/api/${route} shows the secret: ${body.slice(0, 300)}`);
+      }
+      const status = await (await fetch(`${url}/api/status`)).text();
+      assert.match(status, /"state":"err"/, 'the failing sources are reported');
+      assert.ok(!(await (await fetch(`${url}/metrics`)).text()).includes(secret));
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.on('close', r));
+    }
+    assert.ok(!stderr.includes(secret), `the log shows the secret: ${stderr}`);
+  });
 });
