@@ -42,6 +42,30 @@ describe('headroom CLI', () => {
     assert.equal(doc.plans[0]!.errors[0]!.line, 9);
   });
 
+  it('validate: checks notify entries as serve builds them (a bad field fails, an unset secret is a note)', async () => {
+    const bad = plan(
+      'notify-bad.yaml',
+      `notify:\n  - { kind: slack, url: "https://hooks.slack.com/x", chanel: "#a" }\n`,
+    );
+    const r = await runCli(['validate', bad]);
+    assert.equal(r.code, 3);
+    assert.match(
+      r.stderr,
+      new RegExp(`${bad}:5:\\d+: PLAN_UNKNOWN_FIELD at notify\\[0\\]\\.chanel`),
+    );
+    assert.match(r.stderr, /did you mean "channel"\?/);
+    const unset = plan(
+      'notify-unset.yaml',
+      `notify:\n  - { kind: email, smtp: "\${HR_TEST_SMTP_URL:-}", to: ops@example.com }\n`,
+    );
+    const ok = await runCli(['validate', unset]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(
+      ok.stderr,
+      /note: .*PLAN_ENV at notify\[0\]\.smtp: is empty because HR_TEST_SMTP_URL is not set/,
+    );
+  });
+
   it('check: exit 0 and a status table when every trigger is ok', async () => {
     const file = plan(
       'ok.yaml',

@@ -38,6 +38,12 @@ function actuatorsFor(plan: Plan): ActuatorFactory {
       : undefined;
 }
 
+/** Says, once per (re)load, which notify entries send nothing and why. */
+function reportNotify(loop: ServeLoop): void {
+  for (const p of loop.state.notify?.problems ?? [])
+    process.stderr.write(`notify: ${p.message}${p.hint ? ` (${p.hint})` : ''}\n`);
+}
+
 /** Registers `serve`. */
 export function registerServe(program: Command): void {
   program
@@ -106,6 +112,7 @@ export function registerServe(program: Command): void {
               transitions: previous.state.transitions,
             };
             loop = next;
+            reportNotify(next);
             planErrors = undefined;
             loadedAt = Date.now();
             await previous.stop();
@@ -126,6 +133,7 @@ export function registerServe(program: Command): void {
             },
           );
         }
+        reportNotify(loop);
         loop.start();
         watcher.start();
         process.stderr.write(
@@ -141,6 +149,10 @@ export function registerServe(program: Command): void {
         await swapping;
         await app.close();
         await loop.stop();
+        if (loop.undelivered > 0)
+          process.stderr.write(
+            `notify: ${loop.undelivered} notification(s) wait for a channel that is down; they are kept in ${options.store} and sent when serve starts again\n`,
+          );
         await store.close();
       },
     );

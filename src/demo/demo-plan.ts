@@ -1,8 +1,9 @@
 /**
- * The plan `headroom demo` runs: `examples/irisx.yaml` as written, with one change the demo
+ * The plan `headroom demo` runs: `examples/irisx.yaml` as written, with two changes the demo
  * states when it starts. The roadmap's Phase 2 brings in autoscaled worker pools ("1 → 3-5
  * instances", target-latency in the plan); the demo turns that on now, for 1 to 5 workers per
  * channel, so the autoscaler can be seen at work before the simulated IRISX reaches Phase 2.
+ * Its alerts are notified on the console only: a simulation must not page anyone.
  * Everything else (metrics, triggers, tiers, costs, checklists) is the irisx plan itself.
  */
 import { readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ export const DEMO_REPLICAS = { min: 1, max: 5 } as const;
 /** What the demo changes in the irisx plan, one line each (printed at start, in docs). */
 export const DEMO_CHANGES: readonly string[] = [
   `worker pools ${DEMO_POOLS.join(', ')} autoscale now (target-latency, wait_p95 <= 60s), ${DEMO_REPLICAS.min}-${DEMO_REPLICAS.max} workers each; the roadmap waits for Phase 2`,
+  'alerts are notified on this console only (the log channel): a simulation pages no one, so the plan’s Slack and PagerDuty channels are left out',
 ];
 
 /** The demo plan's YAML text. */
@@ -36,6 +38,7 @@ export function demoPlanText(): string {
     doc.setIn(['components', pool, 'replicas', 'min'], DEMO_REPLICAS.min);
     doc.setIn(['components', pool, 'replicas', 'max'], DEMO_REPLICAS.max);
   }
+  doc.set('notify', doc.createNode([{ kind: 'log' }]));
   return String(doc);
 }
 

@@ -39,7 +39,8 @@ export interface CycleResult {
 
 /** A plan's runtime loop state between cycles. */
 export class Cycle {
-  private readonly specs: TriggerSpec[];
+  /** The triggers evaluated: the plan's and the built-in source-down trigger. */
+  readonly specs: TriggerSpec[];
   private state: EngineState | undefined;
   private loaded = false;
 

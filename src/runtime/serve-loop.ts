@@ -1,6 +1,6 @@
 /**
  * The loop behind `headroom serve`: on the plan's interval, collect → store → evaluate →
- * autoscale, and every `forecastEveryMs` rebuild the live roadmap (capacity model, forecasts, tiers, costs)
+ * notify → autoscale, and every `forecastEveryMs` rebuild the live roadmap (capacity model, forecasts, tiers, costs)
  * from the store's history. Each stage's health is recorded; a failing stage never stops the
  * loop, and the last good roadmap stays served until a new one is built.
  */
@@ -9,7 +9,9 @@ import { MAX_TRANSITIONS, initialState, type ServeState } from '../server/state.
 import type { Store } from '../store/store.ts';
 import { AutoscaleStage, type ActuatorFactory } from './autoscale-stage.ts';
 import { Collector, type SourceBuilder } from './collect.ts';
+import type { LineSink } from '../notify/log.ts';
 import { Cycle, type CycleResult } from './cycle.ts';
+import { NotifyStage } from './notify-stage.ts';
 import { RoadmapThread } from './roadmap-thread.ts';
 
 /** Options of the serve loop. */
@@ -34,7 +36,14 @@ export interface ServeLoopOptions {
   sourceFactory?: SourceBuilder;
   /** Builds each autoscaled pool's actuator (without it, autoscale is off). */
   actuatorFor?: ActuatorFactory;
+  /** Where the plan's `log` notification channel writes (default standard error). */
+  notifyStream?: LineSink;
+  /** How often active alerts are re-sent to Alertmanager, ms (default 60 s). */
+  notifyRefreshMs?: number;
 }
+
+/** How long `stop()` waits for notifications in flight, ms. */
+const NOTIFY_STOP_WAIT_MS = 5_000;
 
 const DAY_MS = 86_400_000;
 
@@ -45,6 +54,7 @@ export class ServeLoop {
   private readonly collector: Collector;
   private readonly cycle: Cycle;
   private readonly autoscale: AutoscaleStage | undefined;
+  private readonly notify: NotifyStage;
   private readonly roadmaps: RoadmapThread;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -58,6 +68,19 @@ export class ServeLoop {
     this.collector = new Collector(plan, now, plan.intervalMs, options.sourceFactory);
     this.cycle = new Cycle(plan, this.collector, store, now);
     this.roadmaps = new RoadmapThread(plan, store);
+    this.notify = new NotifyStage(plan, this.cycle.specs, {
+      now,
+      store,
+      ...(options.notifyStream ? { stream: options.notifyStream } : {}),
+      ...(options.notifyRefreshMs !== undefined ? { refreshMs: options.notifyRefreshMs } : {}),
+      onDelivered: () => {
+        if (this.stopped) return;
+        this.showNotify();
+        options.onStep?.();
+      },
+    });
+    this.state = { ...this.state, notify: this.notify.view() };
+    if (!this.notify.configured) this.setStage('notify', { state: 'off' });
     if (options.actuatorFor && Object.keys(plan.raw.autoscale ?? {}).length > 0) {
       this.autoscale = new AutoscaleStage(plan, options.actuatorFor, store);
       this.state = { ...this.state, scaling: this.autoscale.view() };
@@ -86,6 +109,14 @@ export class ServeLoop {
     await this.running;
     await this.collector.close();
     await this.autoscale?.close();
+    // Deliveries in flight get a moment to finish; what a channel that is down still holds
+    // is reported by the view (serve prints it), not waited for.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.notify.settled(),
+      new Promise((resolve) => (timer = setTimeout(resolve, NOTIFY_STOP_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
     // Closing the thread ends a rebuild in flight (it is abandoned, not awaited).
     await this.roadmaps.close();
     await this.rebuilding?.catch(() => undefined);
@@ -107,6 +138,7 @@ export class ServeLoop {
       return;
     }
     const duration = now() - started;
+    const history = this.state.transitions;
     const failures = Object.keys(result.collected.failures).length;
     this.state = {
       ...this.state,
@@ -135,6 +167,10 @@ export class ServeLoop {
         evaluate: { state: 'ok', lastRun: result.at },
       },
     };
+    if (this.notify.configured) {
+      await this.notify.run(result.at, result.transitions, result.statuses, history);
+      this.showNotify(result.at);
+    }
     if (this.autoscale) await this.scale(result);
     const every = this.options.forecastEveryMs ?? 60_000;
     const due = Number.isFinite(every) && result.at - this.lastForecast >= every;
@@ -154,6 +190,18 @@ export class ServeLoop {
   /** Resolves when no roadmap rebuild is in flight. */
   async settled(): Promise<void> {
     await this.rebuilding;
+  }
+
+  /** Notifications undelivered (queued on a channel that is down); see `state.notify`. */
+  get undelivered(): number {
+    return this.notify.view().channels.reduce((n, c) => n + c.queued, 0);
+  }
+
+  private showNotify(at?: number): void {
+    const health = this.notify.health();
+    const lastRun = at ?? this.state.stages.notify.lastRun;
+    this.state = { ...this.state, notify: this.notify.view() };
+    this.setStage('notify', { ...health, ...(lastRun !== undefined ? { lastRun } : {}) });
   }
 
   private async scale(result: CycleResult): Promise<void> {

@@ -139,6 +139,64 @@ describe('serve API', () => {
     );
   });
 
+  it('GET /api/notify: each channel with its counts and errors, the entries that gave none; in /metrics too', async () => {
+    const app = await buildApp({ state: () => state });
+    const none = await app.inject({ method: 'GET', url: '/api/notify' });
+    assert.equal(none.statusCode, 404);
+    assert.equal((none.json() as { error: { code: string } }).error.code, 'NOT_CONFIGURED');
+    const withNotify: ServeState = {
+      ...state,
+      notify: {
+        channels: [
+          {
+            channel: 'hook',
+            kind: 'webhook',
+            severities: ['critical'],
+            state: 'err',
+            sent: 3,
+            failed: 2,
+            dropped: 0,
+            queued: 1,
+            lastSentAt: NOW,
+            lastError: 'webhook hook: http://127.0.0.1:9/x answered HTTP 503',
+            lastErrorAt: NOW + 60_000,
+          },
+        ],
+        problems: [{ channel: 'slack', kind: 'disabled', message: 'notify[1].url: is empty' }],
+      },
+    };
+    const live = await buildApp({ state: () => withNotify });
+    const r = await live.inject({ method: 'GET', url: '/api/notify' });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(r.json(), {
+      channels: [
+        {
+          channel: 'hook',
+          kind: 'webhook',
+          severities: ['critical'],
+          state: 'err',
+          sent: 3,
+          failed: 2,
+          dropped: 0,
+          queued: 1,
+          last_sent_at: new Date(NOW).toISOString(),
+          last_error: 'webhook hook: http://127.0.0.1:9/x answered HTTP 503',
+          last_error_at: new Date(NOW + 60_000).toISOString(),
+        },
+      ],
+      problems: [{ channel: 'slack', kind: 'disabled', message: 'notify[1].url: is empty' }],
+    });
+    const m = await live.inject({ method: 'GET', url: '/metrics' });
+    assert.match(
+      m.body,
+      /headroom_notifications_total\{plan="shop",channel="hook",kind="webhook",outcome="failed"\} 2/,
+    );
+    assert.match(
+      m.body,
+      /headroom_notifications_queued\{plan="shop",channel="hook",kind="webhook"\} 1/,
+    );
+  });
+
   const bad = [
     { name: 'an unknown route', url: '/api/nothing', status: 404, code: 'NOT_FOUND' },
     {

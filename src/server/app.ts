@@ -207,6 +207,36 @@ function registerRoutes(app: FastifyInstance, state: () => ServeState): void {
   );
   fromRoadmap('/api/checklist', 'Readiness checklists with progress.', (r) => r.checklists);
   app.get(
+    '/api/notify',
+    {
+      schema: {
+        description:
+          "Notification channels: what each delivered, failed, dropped and holds for retry, the last error, and the plan's notify entries that gave no channel (a secret not set, a bad field).",
+        response: { 404: ERROR },
+      },
+    },
+    async (_request, reply) => {
+      const view = state().notify;
+      if (!view || (view.channels.length === 0 && view.problems.length === 0))
+        return fail(
+          reply,
+          404,
+          'NOT_CONFIGURED',
+          'this plan sends no notifications; add a notify: section (see docs/notify.md)',
+        );
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return {
+        channels: view.channels.map(({ lastSentAt, lastError, lastErrorAt, ...c }) => ({
+          ...c,
+          ...(lastSentAt !== undefined ? { last_sent_at: iso(lastSentAt) } : {}),
+          ...(lastError !== undefined ? { last_error: lastError } : {}),
+          ...(lastErrorAt !== undefined ? { last_error_at: iso(lastErrorAt) } : {}),
+        })),
+        problems: view.problems,
+      };
+    },
+  );
+  app.get(
     '/api/scaling',
     {
       schema: {

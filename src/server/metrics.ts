@@ -1,8 +1,8 @@
 /**
  * The Prometheus exposition at `/metrics`: trigger states, utilization per resource, days to
- * each breaking point, source and stage health — so Prometheus and Grafana pick headroom up.
+ * each breaking point, source and stage health, notifications per channel — so Prometheus and Grafana pick headroom up.
  */
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { ServeState } from './state.ts';
 
 const STATUS_VALUE: Record<string, number> = {
@@ -57,6 +57,23 @@ export async function renderMetrics(
       desired.set({ plan: state.plan, pool: p.name, policy: p.policy }, p.replicas.desired);
     if (p.replicas.current !== undefined)
       current.set({ plan: state.plan, pool: p.name }, p.replicas.current);
+  }
+  const notified = new Counter({
+    name: 'headroom_notifications_total',
+    help: 'Alert notifications per channel: sent, failed (sends retried later) and dropped (given up on).',
+    labelNames: ['plan', 'channel', 'kind', 'outcome'],
+    registers: [registry],
+  });
+  const waiting = gauge(
+    'headroom_notifications_queued',
+    'Alert notifications waiting for a channel that is down.',
+    ['plan', 'channel', 'kind'],
+  );
+  for (const c of state.notify?.channels ?? []) {
+    const labels = { plan: state.plan, channel: c.channel, kind: c.kind };
+    for (const outcome of ['sent', 'failed', 'dropped'] as const)
+      notified.inc({ ...labels, outcome }, c[outcome]);
+    waiting.set(labels, c.queued);
   }
   const roadmap = state.roadmap;
   if (roadmap) {

@@ -5,6 +5,7 @@
  */
 import type { Roadmap } from '../report/roadmap-data.ts';
 import type { ScalingPool } from '../runtime/autoscale-stage.ts';
+import type { NotifyView } from '../runtime/notify-stage.ts';
 import type { TriggerStatus, Transition } from '../rules/types.ts';
 
 /** Health of one pipeline stage. */
@@ -35,8 +36,13 @@ export interface ServeState {
   transitions: Transition[];
   /** Each source's kind and health. */
   sources: Record<string, { kind: string; state: string; lastError?: string }>;
-  /** Pipeline stages: collect, store, evaluate, autoscale, forecast. */
-  stages: Record<'collect' | 'store' | 'evaluate' | 'autoscale' | 'forecast', StageHealth>;
+  /** Pipeline stages: collect, store, evaluate, notify, autoscale, forecast. */
+  stages: Record<
+    'collect' | 'store' | 'evaluate' | 'notify' | 'autoscale' | 'forecast',
+    StageHealth
+  >;
+  /** Notification channels: what each delivered, what waits, and entries that gave none. */
+  notify?: NotifyView;
   /** Autoscaled pools: replicas, the latest decision and recent changes. */
   scaling?: ScalingPool[];
   /** The latest live roadmap (undefined until the first forecast). */
@@ -64,6 +70,7 @@ export function initialState(plan: string, file: string, startedAt: number): Ser
       collect: pending,
       store: pending,
       evaluate: pending,
+      notify: pending,
       autoscale: pending,
       forecast: pending,
     },

@@ -1,9 +1,9 @@
 /**
- * Private Redis and NATS servers for tests that must kill and restart a server mid-run: each
+ * Private Redis, NATS and Alertmanager servers for tests that must kill and restart a server mid-run: each
  * listens on free loopback ports with its data in a temp dir, and `stop()` removes everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,4 +113,30 @@ export async function startNats(): Promise<PrivateServer & { monitorPort: number
   await server.start();
   await waitForPort(monitorPort);
   return Object.assign(server, { monitorPort });
+}
+
+/**
+ * A private Prometheus Alertmanager (Debian's `prometheus-alertmanager`) on a free loopback
+ * port: no cluster, one receiver that sends nothing, its data in a temp dir. `port` is its
+ * HTTP API (`/api/v2/alerts`).
+ */
+export async function startAlertmanager(): Promise<PrivateServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-alertmanager-'));
+  const config = join(dir, 'alertmanager.yml');
+  writeFileSync(config, 'route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n');
+  const server = new PrivateServer(
+    'prometheus-alertmanager',
+    [
+      `--config.file=${config}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    port,
+    dir,
+  );
+  await server.start();
+  return server;
 }

@@ -10,7 +10,7 @@ import { relative, time } from '../format.ts';
 import { Card, type Snapshot, type Widget } from '../widget.ts';
 
 /** The loop's stages in the order they run; a stage the server adds later is listed after. */
-const ORDER = ['collect', 'store', 'evaluate', 'autoscale', 'forecast'];
+const ORDER = ['collect', 'store', 'evaluate', 'notify', 'autoscale', 'forecast'];
 const STAGE_TONE: Record<StageHealth['state'], Tone> = {
   ok: 'ok',
   err: 'critical',
