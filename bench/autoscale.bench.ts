@@ -9,6 +9,15 @@
  * Goal, per trace: target-latency or predictive meets the objective in >= 99 % of minutes with
  * worker-hours <= 1.2 × the oracle's, and beats hpa (fewer violating minutes at no more cost, or
  * >= 20 % less cost at no more violating minutes).
+ *
+ * A case is well posed only if the oracle itself meets the objective by the goal's rule (it is
+ * the bound every policy is measured against). The rule that fixes a case's objective, applied
+ * by running the oracle alone, before target-latency or predictive were looked at: the
+ * objective is the tightest of wait_p95 <= 10 s, 30 s, 60 s, 120 s at which the oracle meets it
+ * (>= 99 % of minutes; a one-hour trace may miss 2); service time and start-up stay as the
+ * system's. It changed one case: Azure LLM code, where the oracle met 10 s in 39.7 % of minutes
+ * (35 of 58 violating), 30 s with 17 and 60 s with 10 violating, and 120 s with none: so 120 s.
+ * The other cases' objectives already satisfy it and stay as they were.
  */
 import { fileURLToPath } from 'node:url';
 import { readTraceFile } from '../src/cli/simulate.ts';
@@ -56,9 +65,9 @@ const CASES: Case[] = [
     name: 'Azure LLM code',
     file: 'azure_llm_inference_2023/AzureLLMInferenceTrace_code.csv',
     service: 'lognormal:2s,1',
-    slo: 'wait_p95 <= 10s',
+    slo: 'wait_p95 <= 120s',
     startup: 120_000,
-    note: 'Azure LLM inference 2023, code, one row per request (57 min, bursts of 67 in a second)',
+    note: 'Azure LLM inference 2023, code, one row per request (57 min, bursts of 67 in a second); objective by the rule in the file comment: the tightest of 10/30/60/120 s the oracle meets (it misses 10 s in 35 of 58 minutes, 60 s in 10; meets 120 s)',
   },
   {
     name: 'Mooncake',

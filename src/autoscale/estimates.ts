@@ -19,6 +19,15 @@
  *   ratio of means is steadier than a mean of ratios, and a sample with no completion still
  *   counts).
  *
+ * - the volatility margin k (how many volatilities the policies add to λ), an error-budget
+ *   controller on the observed waits: it starts at 1.4 and, whenever the observation reports
+ *   the age of the oldest waiting job, moves by time: up while that job has waited more than
+ *   half the objective's wait budget ("late"), down otherwise, at rates whose balance is
+ *   reached when 2 % of the time is late (down 0.06 per hour, up 49 times as fast), within
+ *   [0, 3]. Traffic that stays well within the objective sheds the margin over hours (an
+ *   objective met in 99 % of minutes does not need it met in every one); traffic that keeps
+ *   jobs waiting earns it back. Without `oldestWaitSec` the margin stays at 1.4.
+ *
  * The weights depend on the time since the previous sample (α = 1 − e^(−Δt/τ)), so irregular
  * calls are handled.
  */
@@ -36,6 +45,19 @@ export const VOLATILITY_TAU_MS = 600_000;
 export const VOLATILITY_CAP = 4;
 /** Time constant for the busy-worker and completion means, ms. */
 export const SERVICE_TAU_MS = 60_000;
+/** The volatility margin before any wait has been seen, in volatilities. */
+export const INITIAL_MARGIN = 1.4;
+/** The volatility margin's bounds. */
+export const MIN_MARGIN = 0;
+export const MAX_MARGIN = 3;
+/** A job is late when it has waited more than this fraction of the wait budget. */
+export const LATE_FRACTION = 0.5;
+/** The share of time the margin controller lets be late (its balance point). */
+export const LATE_TARGET = 0.02;
+/** How fast the margin falls while nothing is late, per hour. */
+export const MARGIN_FALL_PER_HOUR = 0.06;
+/** How fast it rises while something is late, per hour: balanced at `LATE_TARGET`. */
+export const MARGIN_RISE_PER_HOUR = (MARGIN_FALL_PER_HOUR * (1 - LATE_TARGET)) / LATE_TARGET;
 
 /** The estimates between calls (null until a sample is seen). */
 export interface Estimates {
@@ -51,6 +73,8 @@ export interface Estimates {
   spread?: number | null;
   /** The window of the last rate sample, s (the time since the previous call). */
   windowSec?: number | null;
+  /** The volatility margin k, in volatilities (absent: `INITIAL_MARGIN`). */
+  margin?: number;
 }
 
 /** Estimates before any sample. */
@@ -98,7 +122,34 @@ export function updateEstimates(e: Estimates, observation: Observation, now: num
     busy = blend(busy, b, dt, SERVICE_TAU_MS);
     completions = blend(completions, c, dt, SERVICE_TAU_MS);
   }
-  return { rate, busy, completions, at: now, spread, windowSec };
+  const out: Estimates = { rate, busy, completions, at: now, spread, windowSec };
+  if (e.margin !== undefined) out.margin = e.margin;
+  return out;
+}
+
+/** The volatility margin k of the estimates, in volatilities. */
+export function volatilityMargin(e: Estimates): number {
+  return e.margin ?? INITIAL_MARGIN;
+}
+
+/**
+ * The estimates with the margin moved for the time since `previousAt` (the error-budget
+ * controller in the module doc): up while the oldest waiting job has waited more than
+ * `LATE_FRACTION` of `budgetSec`, down otherwise; unchanged without `oldestWaitSec`.
+ */
+export function updateMargin(
+  e: Estimates,
+  observation: Observation,
+  previousAt: number | null,
+  budgetSec: number,
+): Estimates {
+  const oldest = observation.oldestWaitSec;
+  if (!observation.ok || !usable(oldest) || previousAt === null || e.at === null) return e;
+  const hours = Math.max(0, e.at - previousAt) / 3_600_000;
+  if (!(hours > 0)) return e;
+  const late = oldest > LATE_FRACTION * budgetSec;
+  const k = volatilityMargin(e) + (late ? MARGIN_RISE_PER_HOUR : -MARGIN_FALL_PER_HOUR) * hours;
+  return { ...e, margin: Math.min(MAX_MARGIN, Math.max(MIN_MARGIN, k)) };
 }
 
 /** S = mean busy / mean completions, seconds; undefined before a completion and a busy worker. */

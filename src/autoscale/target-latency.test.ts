@@ -224,3 +224,48 @@ describe('target-latency: noise and volatility', () => {
     assert.equal(last.replicas, independentServers(sized, 20, p95));
   });
 });
+
+describe('target-latency: the volatility margin earns its keep (error-budget controller)', () => {
+  /** 10/s alternating with 20/s every 15 s (volatility well beyond counting noise). */
+  function run(oldestWaitSec: number | undefined, hours: number) {
+    const policy = createTargetLatencyPolicy({
+      kind: 'target-latency',
+      slo: p95,
+      serviceTimeSec: 20,
+    });
+    let state = policy.initialState();
+    let last = { replicas: 0, reason: '' };
+    for (let i = 0; i < (hours * 3_600_000) / 15_000; i++) {
+      const fields = { arrivalRatePerSec: i % 2 === 0 ? 10 : 20, oldestWaitSec };
+      const d = policy.decide(obs(5, fields), state, i * 15_000);
+      state = d.state;
+      last = d;
+    }
+    const margin = Number(/\(\+([\d.]+) × volatility/.exec(last.reason)?.[1] ?? 0);
+    return { ...last, margin, state };
+  }
+
+  it('sheds the margin slowly while no job has waited half the budget', () => {
+    const after = run(0, 10);
+    // 0.06 per hour from 1.4: 0.8 after 10 hours (within rounding of the first call).
+    assert.ok(Math.abs(after.margin - 0.8) < 0.01, `margin ${after.margin}`);
+    assert.ok(Math.abs(after.state.estimates.margin! - 0.8) < 0.001);
+    assert.ok(after.replicas < run(undefined, 10).replicas, 'fewer replicas than at 1.4');
+    // After a day it is gone: sized at λ alone.
+    const day = run(0, 24);
+    assert.equal(day.state.estimates.margin, 0);
+    assert.doesNotMatch(day.reason, /volatility/);
+  });
+
+  it('earns it back fast while jobs wait more than half the budget, up to 3', () => {
+    // 31 s > 60 s / 2: late. 2.94 per hour, so 3 within the hour.
+    const late = run(31, 1);
+    assert.equal(late.margin, 3);
+    // 29 s is within half the budget: not late.
+    assert.ok(run(29, 1).margin < 1.4);
+  });
+
+  it('keeps 1.4 when the queue does not report the oldest wait', () => {
+    assert.equal(run(undefined, 10).margin, 1.4);
+  });
+});

@@ -2,28 +2,32 @@
  * `target-latency`: the fewest replicas that keep a wait objective (`wait_p95 <= 60s`) by
  * Erlang C at the sizing rate, plus the workers it takes to drain the current backlog within the
  * objective (the rule is in `sizing.ts`). The sizing rate is the estimated arrival rate λ plus a
- * margin for the rate's volatility beyond counting noise, λ + 1.4 × volatility, so traffic that
+ * margin for the rate's volatility beyond counting noise, λ + k × volatility, so traffic that
  * jumps within minutes gets headroom for the start-up of new workers and Poisson-like traffic
- * gets none. λ, its volatility and S are running estimates (`estimates.ts`); S is the plan's
- * when it gives one. Before any completion is seen S is unknown, and the policy keeps the
- * current replicas and says so.
+ * gets none. k starts at 1.4 and is an error-budget controller on the observed waits: it falls
+ * slowly while no job waits long and rises while jobs do (see `estimates.ts`). λ, its
+ * volatility, k and S are running estimates; S is the plan's when it gives one. Before any
+ * completion is seen S is unknown, and the policy keeps the current replicas and says so.
  */
 import {
   emptyEstimates,
   estimatedServiceSec,
+  INITIAL_MARGIN,
   rateVolatility,
   updateEstimates,
+  updateMargin,
+  volatilityMargin,
   type Estimates,
 } from './estimates.ts';
 import { num } from './format.ts';
-import { describeSizing, sizeForWait, type Sizing } from './sizing.ts';
+import { describeSizing, sizeForWait, waitBudgetSec, type Sizing } from './sizing.ts';
 import type { DecisionWithState, Observation, Policy, PolicySpec, WaitTarget } from './types.ts';
 
 /** The `target-latency` entry of `PolicySpec`. */
 export type TargetLatencySpec = Extract<PolicySpec, { kind: 'target-latency' }>;
 
-/** Standard deviations of the rate's volatility added to λ before sizing. */
-export const VOLATILITY_MARGIN = 1.4;
+/** Volatilities added to λ before sizing, until the margin controller has seen waits. */
+export const VOLATILITY_MARGIN = INITIAL_MARGIN;
 
 /** What target-latency remembers between calls (plain JSON). */
 export interface TargetLatencyState {
@@ -37,7 +41,9 @@ export interface WaitAssessment {
   rate?: number;
   /** The rate's volatility beyond counting noise, arrivals/s (0 when unknown). */
   volatility: number;
-  /** The rate sized for: rate + VOLATILITY_MARGIN × volatility, when known. */
+  /** The volatility margin k (volatilities added to the rate). */
+  margin: number;
+  /** The rate sized for: rate + margin × volatility, when known. */
   sizingRate?: number;
   /** Mean service time, s, when known. */
   serviceSec?: number;
@@ -59,12 +65,18 @@ export function assessWait(
   estimates: Estimates,
   now: number,
 ): WaitAssessment {
-  const next = updateEstimates(estimates, observation, now);
+  const next = updateMargin(
+    updateEstimates(estimates, observation, now),
+    observation,
+    estimates.at,
+    waitBudgetSec(slo),
+  );
   const queueLength = Math.max(0, observation.queueLength ?? 0);
   const serviceSec = serviceTimeSec ?? estimatedServiceSec(next);
   const serviceSource = serviceTimeSec !== undefined ? 'plan' : 'measured';
   const volatility = rateVolatility(next);
-  const base = { estimates: next, serviceSource, queueLength, volatility } as const;
+  const margin = volatilityMargin(next);
+  const base = { estimates: next, serviceSource, queueLength, volatility, margin } as const;
   if (!observation.ok) return { ...base, missing: 'metrics unavailable' };
   if (serviceSec === undefined) {
     return {
@@ -73,7 +85,7 @@ export function assessWait(
     };
   }
   if (next.rate === null) return { ...base, serviceSec, missing: 'no arrival rate seen yet' };
-  const sizingRate = next.rate + VOLATILITY_MARGIN * volatility;
+  const sizingRate = next.rate + margin * volatility;
   const sizing = sizeForWait(sizingRate, serviceSec, slo, queueLength);
   return { ...base, rate: next.rate, sizingRate, serviceSec, sizing };
 }
@@ -83,8 +95,8 @@ export function describeRates(a: WaitAssessment): string {
   const rate = a.rate === undefined ? 'λ ?' : `λ ${num(a.rate)}/s`;
   const s = a.serviceSec === undefined ? 'S ?' : `S ${num(a.serviceSec)}s (${a.serviceSource})`;
   const margin =
-    a.sizingRate !== undefined && a.volatility > 0
-      ? `; sized at λ ${num(a.sizingRate)}/s (+${num(VOLATILITY_MARGIN)} × volatility ${num(a.volatility)}/s)`
+    a.sizingRate !== undefined && a.volatility > 0 && a.margin > 0
+      ? `; sized at λ ${num(a.sizingRate)}/s (+${num(a.margin, 2)} × volatility ${num(a.volatility)}/s)`
       : '';
   return `${rate}, ${s}${margin}`;
 }
