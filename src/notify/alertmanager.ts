@@ -13,8 +13,8 @@
  * (`activeEvents`) every interval or so. Any 2xx answer means delivered; anything else is an
  * error with the status.
  */
-import { DEFAULT_NOTIFY_TIMEOUT_MS, postJson, splitCredentials } from './http.ts';
-import { formatValue, summary, type AlertEvent, type Notifier, type Severity } from './notifier.ts';
+import { endpointOf, HttpNotifier, type HttpEndpoint } from './http.ts';
+import { formatValue, summary, type AlertEvent, type Severity } from './notifier.ts';
 
 /** Options of the Alertmanager channel. */
 export interface AlertmanagerNotifierOptions {
@@ -63,38 +63,23 @@ export function alertmanagerAlert(event: AlertEvent): PostableAlert {
 }
 
 /** The Alertmanager channel. */
-export class AlertmanagerNotifier implements Notifier {
+export class AlertmanagerNotifier extends HttpNotifier {
   readonly kind = 'alertmanager';
-  readonly name: string;
-  readonly severities?: readonly Severity[];
   readonly refresh = true;
-  private readonly url: URL;
-  private readonly headers: Record<string, string> = {};
-  private readonly timeoutMs: number;
 
   constructor(options: AlertmanagerNotifierOptions) {
-    this.name = options.name ?? 'alertmanager';
-    if (options.severities) this.severities = options.severities;
-    const { url, authorization } = splitCredentials(options.url);
-    const base = url.pathname.replace(/\/+$/, '');
-    url.pathname = base.endsWith('/api/v2/alerts') ? base : `${base}/api/v2/alerts`;
-    this.url = url;
-    if (authorization) this.headers.authorization = authorization;
-    if (options.token) this.headers.authorization = `Bearer ${options.token}`;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
+    super('alertmanager', options, alertsEndpoint(options.url, options.token));
   }
 
   async send(event: AlertEvent): Promise<void> {
-    await postJson(
-      {
-        kind: this.kind,
-        channel: this.name,
-        url: this.url,
-        display: `${this.url.origin}${this.url.pathname}`,
-        headers: this.headers,
-        timeoutMs: this.timeoutMs,
-      },
-      [alertmanagerAlert(event)],
-    );
+    await this.post([alertmanagerAlert(event)]);
   }
+}
+
+/** The base URL with `/api/v2/alerts` appended (unless it is there already). */
+function alertsEndpoint(base: string, token?: string): HttpEndpoint {
+  const endpoint = endpointOf(base, token);
+  const path = endpoint.url.pathname.replace(/\/+$/, '');
+  endpoint.url.pathname = path.endsWith('/api/v2/alerts') ? path : `${path}/api/v2/alerts`;
+  return { ...endpoint, display: `${endpoint.url.origin}${endpoint.url.pathname}` };
 }

@@ -5,6 +5,7 @@
  * kinds whose URL is the secret (Slack), its path (`display` chooses what is shown).
  */
 import { errorMessage, oneLine } from '../actuators/actuator.ts';
+import type { AlertEvent, Notifier, Severity } from './notifier.ts';
 
 /** Deadline of one request when none is given, ms. */
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 10_000;
@@ -90,4 +91,60 @@ export async function postJson(target: PostTarget, body: unknown): Promise<void>
       response.status,
     );
   }
+}
+
+/** What every HTTP channel takes besides its endpoint. */
+export interface HttpChannelOptions {
+  name?: string;
+  severities?: readonly Severity[];
+  /** Deadline of each request, ms (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** Where an HTTP channel posts, how it shows the endpoint, and its authorization header. */
+export interface HttpEndpoint {
+  url: URL;
+  display: string;
+  authorization?: string;
+}
+
+/** The shared part of the webhook, Slack, PagerDuty and Alertmanager channels. */
+export abstract class HttpNotifier implements Notifier {
+  abstract readonly kind: string;
+  readonly name: string;
+  readonly severities?: readonly Severity[];
+  private readonly target: Omit<PostTarget, 'kind'>;
+
+  constructor(defaultName: string, options: HttpChannelOptions, endpoint: HttpEndpoint) {
+    this.name = options.name ?? defaultName;
+    if (options.severities) this.severities = options.severities;
+    this.target = {
+      channel: this.name,
+      url: endpoint.url,
+      display: endpoint.display,
+      headers: endpoint.authorization ? { authorization: endpoint.authorization } : {},
+      timeoutMs: options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS,
+    };
+  }
+
+  abstract send(event: AlertEvent): Promise<void>;
+
+  /** POSTs `body` as JSON to the endpoint. */
+  protected post(body: unknown): Promise<void> {
+    return postJson({ kind: this.kind, ...this.target }, body);
+  }
+}
+
+/**
+ * The endpoint of a URL that may carry `user:password@` (Basic auth) or a bearer `token` (which
+ * wins), shown as origin and path only.
+ */
+export function endpointOf(url: string, token?: string): HttpEndpoint {
+  const { url: parsed, authorization } = splitCredentials(url);
+  const auth = token ? `Bearer ${token}` : authorization;
+  return {
+    url: parsed,
+    display: `${parsed.origin}${parsed.pathname}`,
+    ...(auth ? { authorization: auth } : {}),
+  };
 }

@@ -16,15 +16,8 @@
  */
 import { createHash } from 'node:crypto';
 import { oneLine } from '../actuators/actuator.ts';
-import { DEFAULT_NOTIFY_TIMEOUT_MS, postJson } from './http.ts';
-import {
-  formatValue,
-  instanceKey,
-  summary,
-  type AlertEvent,
-  type Notifier,
-  type Severity,
-} from './notifier.ts';
+import { HttpNotifier } from './http.ts';
+import { formatValue, instanceKey, summary, type AlertEvent, type Severity } from './notifier.ts';
 
 /** Where events go when the plan names no `url`. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -86,30 +79,15 @@ export function pagerDutyBody(
 }
 
 /** The PagerDuty channel. */
-export class PagerDutyNotifier implements Notifier {
+export class PagerDutyNotifier extends HttpNotifier {
   readonly kind = 'pagerduty';
-  readonly name: string;
-  readonly severities?: readonly Severity[];
-  private readonly url: URL;
-  private readonly timeoutMs: number;
 
   constructor(private readonly options: PagerDutyNotifierOptions) {
-    this.name = options.name ?? 'pagerduty';
-    if (options.severities) this.severities = options.severities;
-    this.url = new URL(options.url ?? PAGERDUTY_EVENTS_URL);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
+    const url = new URL(options.url ?? PAGERDUTY_EVENTS_URL);
+    super('pagerduty', options, { url, display: `${url.origin}${url.pathname}` });
   }
 
   async send(event: AlertEvent): Promise<void> {
-    await postJson(
-      {
-        kind: this.kind,
-        channel: this.name,
-        url: this.url,
-        display: `${this.url.origin}${this.url.pathname}`,
-        timeoutMs: this.timeoutMs,
-      },
-      pagerDutyBody(event, this.options.routingKey, this.options.source),
-    );
+    await this.post(pagerDutyBody(event, this.options.routingKey, this.options.source));
   }
 }

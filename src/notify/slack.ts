@@ -9,15 +9,8 @@
  * error with the status and Slack's reason. The webhook URL is a secret: messages show only
  * its host.
  */
-import { DEFAULT_NOTIFY_TIMEOUT_MS, postJson } from './http.ts';
-import {
-  formatValue,
-  labelsText,
-  summary,
-  type AlertEvent,
-  type Notifier,
-  type Severity,
-} from './notifier.ts';
+import { HttpNotifier } from './http.ts';
+import { formatValue, labelsText, summary, type AlertEvent, type Severity } from './notifier.ts';
 
 /** Options of the Slack channel. */
 export interface SlackNotifierOptions {
@@ -77,32 +70,18 @@ export function slackBody(event: AlertEvent, channel?: string): Record<string, u
 }
 
 /** The Slack channel. */
-export class SlackNotifier implements Notifier {
+export class SlackNotifier extends HttpNotifier {
   readonly kind = 'slack';
-  readonly name: string;
-  readonly severities?: readonly Severity[];
-  private readonly url: URL;
   private readonly channel: string | undefined;
-  private readonly timeoutMs: number;
 
   constructor(options: SlackNotifierOptions) {
-    this.name = options.name ?? 'slack';
-    if (options.severities) this.severities = options.severities;
-    this.url = new URL(options.url);
+    const url = new URL(options.url);
+    // The webhook's path is its secret: only the host is shown.
+    super('slack', options, { url, display: `the Slack webhook at ${url.host}` });
     this.channel = options.channel;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
   }
 
   async send(event: AlertEvent): Promise<void> {
-    await postJson(
-      {
-        kind: this.kind,
-        channel: this.name,
-        url: this.url,
-        display: `the Slack webhook at ${this.url.host}`,
-        timeoutMs: this.timeoutMs,
-      },
-      slackBody(event, this.channel),
-    );
+    await this.post(slackBody(event, this.channel));
   }
 }

@@ -11,8 +11,8 @@
  * or no answer within the timeout (default 10 s) is an error with the status. A value that is
  * not finite is sent as null (JSON has no Infinity).
  */
-import { DEFAULT_NOTIFY_TIMEOUT_MS, postJson, splitCredentials } from './http.ts';
-import { summary, type AlertEvent, type Labels, type Notifier, type Severity } from './notifier.ts';
+import { endpointOf, HttpNotifier } from './http.ts';
+import { summary, type AlertEvent, type Labels, type Severity } from './notifier.ts';
 
 /** Options of the webhook channel. */
 export interface WebhookNotifierOptions {
@@ -61,35 +61,14 @@ export function webhookBody(event: AlertEvent): WebhookNotification {
 }
 
 /** The webhook channel. */
-export class WebhookNotifier implements Notifier {
+export class WebhookNotifier extends HttpNotifier {
   readonly kind = 'webhook';
-  readonly name: string;
-  readonly severities?: readonly Severity[];
-  private readonly url: URL;
-  private readonly headers: Record<string, string> = {};
-  private readonly timeoutMs: number;
 
   constructor(options: WebhookNotifierOptions) {
-    this.name = options.name ?? 'webhook';
-    if (options.severities) this.severities = options.severities;
-    const { url, authorization } = splitCredentials(options.url);
-    this.url = url;
-    if (authorization) this.headers.authorization = authorization;
-    if (options.token) this.headers.authorization = `Bearer ${options.token}`;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
+    super('webhook', options, endpointOf(options.url, options.token));
   }
 
   async send(event: AlertEvent): Promise<void> {
-    await postJson(
-      {
-        kind: this.kind,
-        channel: this.name,
-        url: this.url,
-        display: `${this.url.origin}${this.url.pathname}`,
-        headers: this.headers,
-        timeoutMs: this.timeoutMs,
-      },
-      webhookBody(event),
-    );
+    await this.post(webhookBody(event));
   }
 }
