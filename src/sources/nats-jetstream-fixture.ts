@@ -4,7 +4,7 @@
  * a stream with a known lagging consumer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,9 +68,23 @@ export class PrivateNatsServer {
     await exited;
   }
 
-  /** Freezes (SIGSTOP) or thaws (SIGCONT) the process: a server that accepts but never answers. */
-  freeze(frozen: boolean): void {
-    this.child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  /**
+   * Freezes (SIGSTOP) or thaws (SIGCONT) the process: a server that accepts but never answers.
+   * Resolves once the kernel shows the process stopped (or running again): a signal is
+   * delivered asynchronously, and a server still running for a few ms answers the next request.
+   */
+  async freeze(frozen: boolean): Promise<void> {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    this.child!.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      // The state is the field after the command name, which is in parentheses.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === '' || (state === 'T') === frozen) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   /** Kills the process and removes its store directory. */

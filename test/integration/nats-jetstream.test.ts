@@ -336,14 +336,14 @@ describe('the private server hangs, dies and comes back', () => {
     try {
       // Connected first, so the client path hangs on a request, not on the dial.
       for (const s of sources) await s.collect(AbortSignal.timeout(5000));
-      nats.freeze(true);
+      await nats.freeze(true);
       for (const s of sources) {
         const startedMs = performance.now();
         await assert.rejects(s.collect(AbortSignal.timeout(200)), /timed out/);
         assert.ok(performance.now() - startedMs < 300, s.health().lastError);
       }
     } finally {
-      nats.freeze(false);
+      await nats.freeze(false);
       await Promise.all(sources.map((s) => s.close()));
     }
   });
