@@ -10,7 +10,7 @@ import { tokenMatches } from './auth.ts';
 import { isDashboardPath, registerDashboard } from './dashboard.ts';
 import { renderMetrics } from './metrics.ts';
 import type { ServeState } from './state.ts';
-import { statusDocument } from './status.ts';
+import { notifyDocument, statusDocument } from './status.ts';
 import { registerEvents, type Updates } from './events.ts';
 
 /** Options of the app. */
@@ -44,6 +44,7 @@ const STATUS = {
     stages: { type: 'object', additionalProperties: true },
     loaded_at: { type: ['string', 'null'] },
     plan_errors: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    notify: { type: ['object', 'null'], additionalProperties: true },
     sources: { type: 'object', additionalProperties: true },
     triggers: {
       type: 'object',
@@ -217,23 +218,15 @@ function registerRoutes(app: FastifyInstance, state: () => ServeState): void {
     },
     async (_request, reply) => {
       const view = state().notify;
-      if (!view || (view.channels.length === 0 && view.problems.length === 0))
+      const doc = view ? notifyDocument(view) : null;
+      if (!doc)
         return fail(
           reply,
           404,
           'NOT_CONFIGURED',
           'this plan sends no notifications; add a notify: section (see docs/notify.md)',
         );
-      const iso = (ms: number) => new Date(ms).toISOString();
-      return {
-        channels: view.channels.map(({ lastSentAt, lastError, lastErrorAt, ...c }) => ({
-          ...c,
-          ...(lastSentAt !== undefined ? { last_sent_at: iso(lastSentAt) } : {}),
-          ...(lastError !== undefined ? { last_error: lastError } : {}),
-          ...(lastErrorAt !== undefined ? { last_error_at: iso(lastErrorAt) } : {}),
-        })),
-        problems: view.problems,
-      };
+      return doc;
     },
   );
   app.get(

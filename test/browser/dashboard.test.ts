@@ -60,7 +60,12 @@ before(async () => {
   await writeHistory(store, now, 21);
   plan = join(dir, 'irisx-live.yaml');
   copyFileSync(PLAN, plan);
-  served = await serve(ROOT, ['--plan', plan, '--store', store], { DASHBOARD_PROM_URL: prom.url });
+  // The plan's Slack and PagerDuty channels stay disabled, whatever this machine's environment.
+  served = await serve(ROOT, ['--plan', plan, '--store', store], {
+    DASHBOARD_PROM_URL: prom.url,
+    SLACK_WEBHOOK_URL: '',
+    PAGERDUTY_ROUTING_KEY: '',
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
@@ -112,6 +117,11 @@ describe('dashboard', { timeout: 180_000 }, () => {
     const tiers = await page.textContent('#tiers');
     assert.match(tiers!, /Phase 1.*you are here/s);
     assert.match((await page.textContent('#checklist')) ?? '', /3 of 6 done/);
+    // Notifications: the log channel works; the two whose secret is unset say what to set.
+    const notify = (await page.textContent('#pipeline [data-testid="notify"]')) ?? '';
+    assert.match(notify, /Notifications.*log\W*ok/s);
+    assert.match(notify, /platform-alerts\W*disabled.*export SLACK_WEBHOOK_URL=/s);
+    assert.match(notify, /pagerduty\W*disabled.*export PAGERDUTY_ROUTING_KEY=/s);
     // Autoscaling: rendered when the server has /api/scaling pools, else said to be absent.
     const scaling = await fetch(`${served!.url}/api/scaling`);
     const scalingText = (await page.textContent('#scaling')) ?? '';

@@ -58,6 +58,29 @@ export interface StatusDoc {
   loaded_at: string | null;
   /** Errors of a bad edit that was not applied. */
   plan_errors: PlanError[];
+  /** Notification channels (null when the plan has no `notify:`; absent from older servers). */
+  notify?: NotifyDoc | null;
+}
+
+/** `GET /api/notify` (also `/api/status` → `notify`; src/server/status.ts). */
+export interface NotifyDoc {
+  /** The working channels, in plan order. */
+  channels: {
+    channel: string;
+    kind: string;
+    severities?: ('warning' | 'critical')[];
+    /** ok, or err while its events wait for it. */
+    state: 'ok' | 'err';
+    sent: number;
+    failed: number;
+    dropped: number;
+    queued: number;
+    last_sent_at?: string;
+    last_error?: string;
+    last_error_at?: string;
+  }[];
+  /** Entries that gave no channel. */
+  problems: { channel: string; kind: 'disabled' | 'invalid'; message: string; hint?: string }[];
 }
 
 /** A pending or firing alert instance of a trigger. */

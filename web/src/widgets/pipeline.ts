@@ -1,9 +1,10 @@
 /**
  * Pipeline and sources: the health of each stage of the loop (collect, store, evaluate,
- * forecast) and of each source, with the last error, and the errors of a bad edit of the plan
- * file (the previous plan keeps running until it is fixed). From /api/status.
+ * notify, autoscale, forecast) and of each source, with the last error; the notification
+ * channels (what each sent, what waits, which are disabled and why); and the errors of a bad
+ * edit of the plan file (the previous plan keeps running until it is fixed). From /api/status.
  */
-import type { PlanError, StageHealth, StatusDoc } from '../api-types.ts';
+import type { NotifyDoc, PlanError, StageHealth, StatusDoc } from '../api-types.ts';
 import { dataOf, errorOf } from '../api.ts';
 import { badge, h, when, type Tone } from '../dom.ts';
 import { relative, time } from '../format.ts';
@@ -49,6 +50,7 @@ export function createPipeline(): Widget {
       const failing =
         stages.filter((st) => status.stages[st]?.state === 'err').length +
         sources.filter(([, src]) => src.state !== 'ok').length;
+      const notify = status.notify ? notifyTable(status.notify) : null;
       card.render(
         [
           status.plan_errors.length ? planErrors(status) : null,
@@ -153,6 +155,7 @@ export function createPipeline(): Widget {
                   ),
             ),
           ),
+          notify,
           h(
             'p',
             { class: 'muted' },
@@ -182,6 +185,64 @@ export function createPipeline(): Widget {
       );
     },
   };
+}
+
+/** The notification channels: counts, what waits, and the entries that send nothing. */
+function notifyTable(doc: NotifyDoc): HTMLElement {
+  return h(
+    'table',
+    { class: 'table compact', 'data-testid': 'notify' },
+    h('caption', null, 'Notifications'),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, 'Channel'),
+        h('th', { scope: 'col' }, 'State'),
+        h('th', { scope: 'col', class: 'num' }, 'Sent'),
+        h('th', { scope: 'col', class: 'num' }, 'Waiting'),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      doc.channels.map((c) =>
+        h(
+          'tr',
+          { 'data-channel': c.channel },
+          h('th', { scope: 'row' }, c.channel, c.kind !== c.channel ? ` (${c.kind})` : ''),
+          h(
+            'td',
+            null,
+            badge(c.state === 'ok' ? 'ok' : 'critical', c.state === 'ok' ? 'ok' : 'failing'),
+            c.severities ? h('span', { class: 'muted' }, ` ${c.severities.join(', ')}`) : null,
+            c.state === 'err' && c.last_error
+              ? h('div', { class: 'error-text' }, c.last_error)
+              : null,
+            c.dropped ? h('div', { class: 'error-text' }, `${c.dropped} dropped`) : null,
+          ),
+          h('td', { class: 'num' }, String(c.sent)),
+          h('td', { class: 'num' }, String(c.queued)),
+        ),
+      ),
+      doc.problems.map((p) =>
+        h(
+          'tr',
+          { 'data-channel': p.channel },
+          h('th', { scope: 'row' }, p.channel),
+          h(
+            'td',
+            { colspan: 3 },
+            badge(p.kind === 'disabled' ? 'info' : 'critical', p.kind),
+            h('div', { class: 'muted' }, p.message),
+            p.hint ? h('div', { class: 'muted' }, p.hint) : null,
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** The errors of the last edit of the plan file. */
