@@ -1,13 +1,21 @@
 /**
  * Running estimates for the wait-objective policies, kept in plain JSON state:
  *
- * - the arrival rate λ, an exponentially weighted mean of `arrivalRatePerSec` with a time
+ * - the rate sample: the mean arrival rate over the last calls that together span at least half
+ *   the objective's wait budget (`RATE_WINDOW_FRACTION`), or over the last call alone when that
+ *   call already spans it (a budget of 30 s or less at 15 s calls). The sizing needs the rate a
+ *   burst is sustained at over a window comparable to the budget, not its peak: jobs that arrive
+ *   within one second and are served within half the budget call for no new workers, yet a
+ *   15 s sample counts 67 of them as 4.5/s and a fast-rising λ would size the pool for that.
+ *   A surge that persists fills the window within half the budget. Everything below (the rise
+ *   test, the counting noise, the volatility) is computed on this sample and its window w;
+ * - the arrival rate λ, an exponentially weighted mean of the rate samples with a time
  *   constant of 2 min, except that a *significant* rise is followed fast (10 s: a 15 s interval
  *   takes 78 % of it). A rise is significant when the sample is more than 4 standard deviations
  *   of counting noise above the estimate: sample > λ + 4·√(max(λ, 1/w) / w), w the sample's
- *   window in seconds (the time since the previous call). So a surge is caught at once while
- *   the Poisson noise of a short window (±60 % at 3 arrivals per 15 s) is averaged away instead
- *   of being ridden on its upper envelope;
+ *   window in seconds (the time since the previous call when the budget is short). So a surge
+ *   is caught at once while the Poisson noise of a short window (±60 % at 3 arrivals per 15 s)
+ *   is averaged away instead of being ridden on its upper envelope;
  * - the rate's volatility beyond counting noise: an exponentially weighted mean (10 min, from 0)
  *   of the squared deviation of each sample from the estimate, each deviation capped at 4 times
  *   the larger of the current spread and the counting noise, so one burst or the first step
@@ -33,6 +41,10 @@
  */
 import type { Observation } from './types.ts';
 
+/** The rate sample spans at least this fraction of the objective's wait budget. */
+export const RATE_WINDOW_FRACTION = 0.5;
+/** At most this many calls are kept for the rate sample's window. */
+export const MAX_WINDOW_CALLS = 240;
 /** Time constant for a significant rise of the arrival rate, ms. */
 export const RATE_RISE_TAU_MS = 10_000;
 /** Time constant for the arrival rate otherwise (falls, and rises within the noise), ms. */
@@ -71,10 +83,21 @@ export interface Estimates {
   at: number | null;
   /** Mean squared deviation of the rate samples from the estimate, (arrivals/s)². */
   spread?: number | null;
-  /** The window of the last rate sample, s (the time since the previous call). */
+  /** The window of the last rate sample, s (the calls it spans; see `RATE_WINDOW_FRACTION`). */
   windowSec?: number | null;
   /** The volatility margin k, in volatilities (absent: `INITIAL_MARGIN`). */
   margin?: number;
+  /**
+   * The calls the rate sample's window is made of, oldest first: each call's arrival rate and
+   * the seconds it covers (absent: none yet).
+   */
+  calls?: RateCall[];
+}
+
+/** One call's arrival rate and the seconds since the call before it. */
+export interface RateCall {
+  rate: number;
+  sec: number;
 }
 
 /** Estimates before any sample. */
@@ -93,26 +116,61 @@ function usable(x: number | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x) && x >= 0;
 }
 
-/** The estimates after one observation at `now` (unchanged when the read failed). */
-export function updateEstimates(e: Estimates, observation: Observation, now: number): Estimates {
+/**
+ * The calls that make the rate sample's window: `latest` and as many earlier ones as it takes
+ * to span `windowSec` (at most `MAX_WINDOW_CALLS`).
+ */
+export function windowCalls(
+  earlier: readonly RateCall[],
+  latest: RateCall,
+  windowSec: number,
+): RateCall[] {
+  const kept: RateCall[] = [latest];
+  let total = latest.sec;
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    if (total >= windowSec - 1e-9 || kept.length >= MAX_WINDOW_CALLS) break;
+    kept.push(earlier[i]!);
+    total += earlier[i]!.sec;
+  }
+  return kept.reverse();
+}
+
+/**
+ * The estimates after one observation at `now` (unchanged when the read failed). `windowSec` is
+ * the least span of the rate sample (0: the last call alone).
+ */
+export function updateEstimates(
+  e: Estimates,
+  observation: Observation,
+  now: number,
+  windowSec = 0,
+): Estimates {
   if (!observation.ok) return e;
   const dt = e.at === null ? 0 : now - e.at;
   let rate = e.rate;
   let spread = e.spread ?? null;
-  let windowSec = e.windowSec ?? null;
-  const a = observation.arrivalRatePerSec;
-  if (usable(a)) {
+  let sampleSec = e.windowSec ?? null;
+  let calls = e.calls;
+  const sample = observation.arrivalRatePerSec;
+  if (usable(sample)) {
     if (rate !== null && dt > 0) {
-      const w = dt / 1000;
+      calls = windowCalls(e.calls ?? [], { rate: sample, sec: dt / 1000 }, windowSec);
+      let arrivals = 0;
+      let w = 0;
+      for (const c of calls) {
+        arrivals += c.rate * c.sec;
+        w += c.sec;
+      }
+      const a = arrivals / w;
       const noise = Math.sqrt(Math.max(rate, 1 / w) / w);
       const deviation = a - rate;
       const cap = VOLATILITY_CAP ** 2 * Math.max(spread ?? 0, rate / w);
       spread = blend(spread ?? 0, Math.min(cap, deviation * deviation), dt, VOLATILITY_TAU_MS);
-      windowSec = w;
+      sampleSec = w;
       const significant = a > rate + RISE_SIGNIFICANCE * noise;
       rate = blend(rate, a, dt, significant ? RATE_RISE_TAU_MS : RATE_FALL_TAU_MS);
     } else {
-      rate = blend(rate, a, dt, RATE_FALL_TAU_MS);
+      rate = blend(rate, sample, dt, RATE_FALL_TAU_MS);
     }
   }
   let { busy, completions } = e;
@@ -122,8 +180,9 @@ export function updateEstimates(e: Estimates, observation: Observation, now: num
     busy = blend(busy, b, dt, SERVICE_TAU_MS);
     completions = blend(completions, c, dt, SERVICE_TAU_MS);
   }
-  const out: Estimates = { rate, busy, completions, at: now, spread, windowSec };
+  const out: Estimates = { rate, busy, completions, at: now, spread, windowSec: sampleSec };
   if (e.margin !== undefined) out.margin = e.margin;
+  if (calls !== undefined) out.calls = calls;
   return out;
 }
 

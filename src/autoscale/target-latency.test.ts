@@ -34,6 +34,11 @@ function independentLq(rate: number, serviceSec: number, c: number): number {
 }
 
 const p95: WaitTarget = { quantile: 0.95, waitSec: 60 };
+/**
+ * A budget whose rate window (half the budget, `RATE_WINDOW_FRACTION`) is one 15 s call: the
+ * tests of the estimator's per-call behaviour use it.
+ */
+const p95short: WaitTarget = { quantile: 0.95, waitSec: 30 };
 
 describe('target-latency: sizing', () => {
   it('answers the Erlang C count when there is no backlog (call-centre example: 14)', () => {
@@ -154,7 +159,7 @@ describe('target-latency: estimates', () => {
   it('follows a rise in the arrival rate fast and a fall slowly', () => {
     const policy = createTargetLatencyPolicy({
       kind: 'target-latency',
-      slo: p95,
+      slo: p95short,
       serviceTimeSec: 1,
     });
     const rates: number[] = [];
@@ -181,7 +186,7 @@ describe('target-latency: noise and volatility', () => {
   function rates(sample: (i: number) => number, calls: number) {
     const policy = createTargetLatencyPolicy({
       kind: 'target-latency',
-      slo: p95,
+      slo: p95short,
       serviceTimeSec: 20,
     });
     const out: { rate: number; replicas: number; reason: string }[] = [];
@@ -205,7 +210,7 @@ describe('target-latency: noise and volatility', () => {
     const mean = 0.2;
     for (const r of late) assert.ok(Math.abs(r.rate - mean) < 0.06, `λ ${r.rate}`);
     // Within the noise the sizing takes no volatility margin (a little at most).
-    assert.ok(late.every((r) => r.replicas <= independentServers(0.26, 20, p95) + 1));
+    assert.ok(late.every((r) => r.replicas <= independentServers(0.26, 20, p95short) + 1));
   });
 
   it('follows a significant surge at once', () => {
@@ -221,7 +226,7 @@ describe('target-latency: noise and volatility', () => {
     assert.match(last.reason, /sized at λ [\d.]+\/s \(\+1\.4 × volatility [\d.]+\/s\)/);
     const sized = Number(/sized at λ ([\d.]+)\/s/.exec(last.reason)![1]);
     assert.ok(sized > last.rate + 5, `${sized} vs ${last.rate}`);
-    assert.equal(last.replicas, independentServers(sized, 20, p95));
+    assert.equal(last.replicas, independentServers(sized, 20, p95short));
   });
 });
 
@@ -230,7 +235,7 @@ describe('target-latency: the volatility margin earns its keep (error-budget con
   function run(oldestWaitSec: number | undefined, hours: number) {
     const policy = createTargetLatencyPolicy({
       kind: 'target-latency',
-      slo: p95,
+      slo: p95short,
       serviceTimeSec: 20,
     });
     let state = policy.initialState();
@@ -258,14 +263,76 @@ describe('target-latency: the volatility margin earns its keep (error-budget con
   });
 
   it('earns it back fast while jobs wait more than half the budget, up to 3', () => {
-    // 31 s > 60 s / 2: late. 2.94 per hour, so 3 within the hour.
-    const late = run(31, 1);
+    // 16 s > 30 s / 2: late. 2.94 per hour, so 3 within the hour.
+    const late = run(16, 1);
     assert.equal(late.margin, 3);
-    // 29 s is within half the budget: not late.
-    assert.ok(run(29, 1).margin < 1.4);
+    // 14 s is within half the budget: not late.
+    assert.ok(run(14, 1).margin < 1.4);
   });
 
   it('keeps 1.4 when the queue does not report the oldest wait', () => {
     assert.equal(run(undefined, 10).margin, 1.4);
+  });
+});
+
+describe('target-latency: the rate over half the wait budget', () => {
+  const budget2m: WaitTarget = { quantile: 0.95, waitSec: 120 };
+
+  /** λ and the reason after each call, 15 s apart, for `sample(i)` arrivals/s. */
+  function run(slo: WaitTarget, sample: (i: number) => number, calls: number) {
+    const policy = createTargetLatencyPolicy({ kind: 'target-latency', slo, serviceTimeSec: 2 });
+    let state = policy.initialState();
+    const out: { rate: number; replicas: number; reason: string }[] = [];
+    for (let i = 0; i < calls; i++) {
+      const d = policy.decide(obs(5, { arrivalRatePerSec: sample(i) }), state, i * 15_000);
+      state = d.state;
+      out.push({
+        rate: Number(/λ ([\d.]+)\/s/.exec(d.reason)![1]),
+        replicas: d.replicas,
+        reason: d.reason,
+      });
+    }
+    return { out, state };
+  }
+
+  it('counts a burst the pool serves within the budget at its rate over the window', () => {
+    // 1/s, then one 15 s call at 30/s (450 jobs), then 1/s again.
+    const burst = (i: number) => (i === 20 ? 30 : 1);
+    const long = run(budget2m, burst, 22).out;
+    const short = run(p95short, burst, 22).out;
+    // 2 min budget: the sample spans four calls (1 m), so the burst counts as 1 + 29 / 4 =
+    // 8.25/s, of which the fast rise takes 78 %.
+    assert.ok(
+      Math.abs(long[20]!.rate - (1 + 7.25 * (1 - Math.exp(-1.5)))) < 0.01,
+      `λ ${long[20]!.rate}`,
+    );
+    assert.match(long[20]!.reason, /λ [\d.]+\/s \(samples over 1m\)/);
+    // 30 s budget: one call, so 78 % of the rise at once.
+    assert.ok(short[20]!.rate > 1 + 29 * 0.77, `λ ${short[20]!.rate}`);
+    assert.doesNotMatch(short[20]!.reason, /samples over/);
+    assert.ok(long[20]!.replicas < short[20]!.replicas / 2);
+  });
+
+  it('still follows a surge that persists, within half the budget', () => {
+    const { out } = run(budget2m, (i) => (i < 20 ? 1 : 10), 24);
+    // After four calls (the window) the sample is all surge, and the rise is followed fast.
+    assert.ok(out[23]!.rate > 9, `λ ${out[23]!.rate}`);
+  });
+
+  it('takes no volatility margin for swings the window averages out', () => {
+    // 10/s alternating with 20/s every 15 s: volatile call by call, steady over a minute.
+    const swing = (i: number) => (i % 2 === 0 ? 10 : 20);
+    const long = run(budget2m, swing, 80).out.at(-1)!;
+    const short = run(p95short, swing, 80).out.at(-1)!;
+    assert.doesNotMatch(long.reason, /volatility/);
+    assert.match(short.reason, /volatility/);
+    assert.ok(long.replicas < short.replicas);
+  });
+
+  it('keeps only the calls the window needs in its state', () => {
+    const { state } = run(budget2m, () => 3, 50);
+    assert.equal(state.estimates.calls?.length, 4);
+    assert.equal(state.estimates.windowSec, 60);
+    assert.deepEqual(JSON.parse(JSON.stringify(state)), state);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * `target-latency`: the fewest replicas that keep a wait objective (`wait_p95 <= 60s`) by
  * Erlang C at the sizing rate, plus the workers it takes to drain the current backlog within the
- * objective (the rule is in `sizing.ts`). The sizing rate is the estimated arrival rate λ plus a
+ * objective (the rule is in `sizing.ts`). λ is estimated from the arrival rate over windows of at
+ * least half the objective's wait budget (one call for budgets up to twice the interval), so a
+ * burst the pool serves within the budget counts at the rate it is sustained at, not at its
+ * peak second (see `estimates.ts`). The sizing rate is the estimated arrival rate λ plus a
  * margin for the rate's volatility beyond counting noise, λ + k × volatility, so traffic that
  * jumps within minutes gets headroom for the start-up of new workers and Poisson-like traffic
  * gets none. k starts at 1.4 and is an error-budget controller on the observed waits: it falls
@@ -13,13 +16,14 @@ import {
   emptyEstimates,
   estimatedServiceSec,
   INITIAL_MARGIN,
+  RATE_WINDOW_FRACTION,
   rateVolatility,
   updateEstimates,
   updateMargin,
   volatilityMargin,
   type Estimates,
 } from './estimates.ts';
-import { num } from './format.ts';
+import { dur, num } from './format.ts';
 import { describeSizing, sizeForWait, waitBudgetSec, type Sizing } from './sizing.ts';
 import type { DecisionWithState, Observation, Policy, PolicySpec, WaitTarget } from './types.ts';
 
@@ -65,11 +69,12 @@ export function assessWait(
   estimates: Estimates,
   now: number,
 ): WaitAssessment {
+  const budgetSec = waitBudgetSec(slo);
   const next = updateMargin(
-    updateEstimates(estimates, observation, now),
+    updateEstimates(estimates, observation, now, RATE_WINDOW_FRACTION * budgetSec),
     observation,
     estimates.at,
-    waitBudgetSec(slo),
+    budgetSec,
   );
   const queueLength = Math.max(0, observation.queueLength ?? 0);
   const serviceSec = serviceTimeSec ?? estimatedServiceSec(next);
@@ -90,9 +95,15 @@ export function assessWait(
   return { ...base, rate: next.rate, sizingRate, serviceSec, sizing };
 }
 
-/** `λ 2.4/s, S 3.1s (measured)`, and `; sized at λ 2.9/s (+1.4 × volatility 0.35/s)` with a margin. */
+/**
+ * `λ 2.4/s, S 3.1s (measured)`; `λ 2.4/s (samples over 1m)` when the rate sample spans more than
+ * one call; and `; sized at λ 2.9/s (+1.4 × volatility 0.35/s)` with a margin.
+ */
 export function describeRates(a: WaitAssessment): string {
-  const rate = a.rate === undefined ? 'λ ?' : `λ ${num(a.rate)}/s`;
+  const calls = a.estimates.calls?.length ?? 0;
+  const span = a.estimates.windowSec ?? 0;
+  const over = calls > 1 && span > 0 ? ` (samples over ${dur(Math.round(span) * 1000)})` : '';
+  const rate = a.rate === undefined ? 'λ ?' : `λ ${num(a.rate)}/s${over}`;
   const s = a.serviceSec === undefined ? 'S ?' : `S ${num(a.serviceSec)}s (${a.serviceSource})`;
   const margin =
     a.sizingRate !== undefined && a.volatility > 0 && a.margin > 0
