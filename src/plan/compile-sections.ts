@@ -84,6 +84,8 @@ function checkAutoscale(ctx: CompileContext): void {
         metricNames(ctx),
       );
     }
+    if (a.oldest_wait !== undefined && !ctx.raw.metrics?.[a.oldest_wait])
+      ctx.unknown([...path, 'oldest_wait'], 'metric', a.oldest_wait, metricNames(ctx));
     (a.metrics ?? []).forEach((m, i) => {
       if (!ctx.raw.metrics?.[m.metric])
         ctx.unknown([...path, 'metrics', i, 'metric'], 'metric', m.metric, metricNames(ctx));

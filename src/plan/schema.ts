@@ -140,6 +140,7 @@ const ScaleMetric = z.strictObject({ metric: z.string().min(1), target: z.number
 const Autoscale = z.strictObject({
   policy: z.enum(['hpa', 'step', 'target-latency', 'predictive', 'fixed']),
   metric: z.string().optional(),
+  oldest_wait: z.string().optional(),
   target: z.number().positive().optional(),
   metrics: z.array(ScaleMetric).min(1).optional(),
   steps: z.array(Step).optional(),

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Actuator } from '../actuators/actuator.ts';
 import { parsePlan } from '../plan/load.ts';
 import type { Sample } from '../sources/source.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
 import { AutoscaleStage } from './autoscale-stage.ts';
 
 const PLAN = `version: 1
@@ -117,5 +121,73 @@ describe('the autoscale stage', () => {
       await stage.run(only, t0 + i * 15_000);
     }
     assert.equal(actuator.calls.at(-1), 20);
+  });
+
+  it("feeds the pool's oldest_wait metric (its largest series) to target-latency's margin controller", async () => {
+    const text = PLAN.replace(
+      '  users: { from: q, field: up }\n',
+      '  users: { from: q, field: up }\n  oldest: { from: q, field: up }\n',
+    ).replace(
+      'slo: wait_p95 <= 10s, min: 1, max: 20,',
+      'slo: wait_p95 <= 10s, oldest_wait: oldest, min: 1, max: 20,',
+    );
+    const marginAfter = async (oldestSec: number[]): Promise<number> => {
+      const dir = mkdtempSync(join(tmpdir(), 'headroom-stage-'));
+      const store = await openSqliteStore({ path: join(dir, 's.db') });
+      try {
+        const stage = new AutoscaleStage(
+          parsePlan(text, 'stage.yaml', { env: {} }),
+          (pool, config) => (config ? recorder() : undefined),
+          store,
+        );
+        const t0 = 1_700_000_000_000;
+        for (let i = 0; i < 40; i++) {
+          const at = t0 + i * 15_000;
+          await stage.run(
+            [
+              ...samples(at, 100, 10),
+              ...oldestSec.map((value, k) => ({
+                metric: 'oldest',
+                labels: { queue: `q${k}` },
+                value,
+                at,
+              })),
+            ],
+            at,
+          );
+        }
+        const states = await store.loadState<Record<string, unknown>>('autoscale:stage');
+        return (states as { worker: { inner: { estimates: { margin: number } } } }).worker.inner
+          .estimates.margin;
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    // 10 minutes with a job waiting 9 s against a 10 s budget (late: over half of it) raise
+    // the margin from 1.4; 1 s waits lower it. The largest series counts, not the sum.
+    const late = await marginAfter([1, 9]);
+    const early = await marginAfter([1, 1]);
+    assert.ok(late > 1.4, `late ${late}`);
+    assert.ok(early < 1.4, `early ${early}`);
+  });
+
+  it('rejects an oldest_wait that names no metric, at the field', () => {
+    assert.throws(
+      () =>
+        parsePlan(
+          PLAN.replace(
+            'slo: wait_p95 <= 10s, min: 1, max: 20,',
+            'slo: wait_p95 <= 10s, oldest_wait: oldst, min: 1, max: 20,',
+          ),
+          'stage.yaml',
+          { env: {} },
+        ),
+      (err: { errors: { location: { path?: string }; message: string }[] }) => {
+        assert.equal(err.errors[0]!.location.path, 'autoscale.worker.oldest_wait');
+        assert.match(err.errors[0]!.message, /unknown metric "oldst"/);
+        return true;
+      },
+    );
   });
 });

@@ -73,6 +73,8 @@ interface Pool {
   min: number;
   max: number;
   queueMetric?: string;
+  /** The metric of the oldest waiting job's age, seconds (its largest series is taken). */
+  oldestWaitMetric?: string;
   serviceTimeSec: number | undefined;
   actuator?: Actuator;
   actuatorError?: string;
@@ -127,6 +129,7 @@ export class AutoscaleStage {
         min,
         max,
         queueMetric: entry.metric ?? plan.raw.components?.[name]?.queue,
+        ...(entry.oldest_wait !== undefined ? { oldestWaitMetric: entry.oldest_wait } : {}),
         serviceTimeSec,
         actuator,
         actuatorError,
@@ -154,12 +157,15 @@ export class AutoscaleStage {
   async run(samples: Sample[], at: number): Promise<ScalingPool[]> {
     if (this.pools.length === 0) return [];
     await this.load();
-    const sums = sumByMetric(canonicalSamples(this.plan, samples));
+    const canonical = canonicalSamples(this.plan, samples);
+    const sums = sumByMetric(canonical);
+    const maxes = maxByMetric(canonical);
     const tier = deployedTierIndex(this.plan, driverValues(this.plan, sums));
     for (const pool of this.pools) {
       if (at - pool.lastRun < pool.intervalMs) continue;
       pool.lastRun = at;
-      await this.runPool(pool, sums, tier, at);
+      const oldest = pool.oldestWaitMetric !== undefined ? maxes[pool.oldestWaitMetric] : undefined;
+      await this.runPool(pool, sums, oldest, tier, at);
     }
     await this.save();
     return this.view();
@@ -173,6 +179,7 @@ export class AutoscaleStage {
   private async runPool(
     pool: Pool,
     sums: Record<string, number>,
+    oldestWaitSec: number | undefined,
     tier: number,
     at: number,
   ): Promise<void> {
@@ -188,6 +195,8 @@ export class AutoscaleStage {
     try {
       const current = await pool.actuator.current();
       const observation = this.observe(pool, sums, current, at);
+      if (observation.ok && oldestWaitSec !== undefined && Number.isFinite(oldestWaitSec))
+        observation.oldestWaitSec = Math.max(0, oldestWaitSec);
       const decision = pool.policy.decide(
         observation,
         pool.state ?? pool.policy.initialState(),
@@ -292,6 +301,12 @@ export class AutoscaleStage {
     const states = Object.fromEntries(this.pools.map((p) => [p.name, p.state]));
     await this.store.saveState(this.key(), states).catch(() => undefined);
   }
+}
+
+function maxByMetric(samples: Sample[]): Record<string, number> {
+  const maxes: Record<string, number> = {};
+  for (const s of samples) maxes[s.metric] = Math.max(maxes[s.metric] ?? -Infinity, s.value);
+  return maxes;
 }
 
 function sumByMetric(samples: Sample[]): Record<string, number> {

@@ -25,6 +25,8 @@ export const BULLMQ_FIELDS = {
   backlog: 'the jobs a worker would take next: waiting + prioritized (count)',
   completed_per_minute:
     'jobs completed per minute: the last whole minute from BullMQ metrics when enabled, else the change of `completed` since the previous collect (jobs/min)',
+  oldest_wait:
+    'how long the oldest job in the `wait` list has waited: now minus its timestamp and delay; 0 when none waits (seconds; prioritized jobs are not looked at)',
 } as const;
 
 /** A field name of the bullmq source. */
@@ -152,6 +154,7 @@ const FIELD_READS: Record<BullmqField, ReadName[]> = {
   paused: ['pausedFlag', ...WAITING_READS],
   backlog: [...WAITING_READS, 'prioritized'],
   completed_per_minute: ['completed', 'metrics', 'metricsHead'],
+  oldest_wait: WAITING_READS,
 };
 
 /** The commands to read per queue for these fields, in `QUEUE_READS` order. */
@@ -188,9 +191,9 @@ function isPaused(r: QueueReading): boolean {
   return r.count('pausedFlag') === 1;
 }
 
-/** Value of a count field (every field but completed_per_minute) from a queue's reading. */
+/** Value of a count field (every field but the two rates and ages) from a queue's reading. */
 export function fieldValue(
-  field: Exclude<BullmqField, 'completed_per_minute'>,
+  field: Exclude<BullmqField, 'completed_per_minute' | 'oldest_wait'>,
   r: QueueReading,
 ): number {
   switch (field) {
@@ -295,4 +298,32 @@ export function completedPerMinute(
     );
   }
   return ((completed - previous.completed) / elapsedMs) * 60_000;
+}
+
+/**
+ * The id of the oldest job waiting in a queue's reading: the tail of the `wait` list (BullMQ
+ * pushes new jobs at the head), else of the `paused` list of BullMQ < 6; undefined when none
+ * waits (a BullMQ 4 `0:<delay>` marker is not a job).
+ */
+export function oldestWaitingId(r: QueueReading): string | undefined {
+  for (const [list, tail] of [
+    ['wait', 'waitTail'],
+    ['pausedList', 'pausedTail'],
+  ] as const) {
+    const id = r.raw(tail);
+    if (r.number(list) && typeof id === 'string' && id !== '' && !id.startsWith('0:')) return id;
+  }
+  return undefined;
+}
+
+/**
+ * Seconds a job has waited at `nowMs`, from its hash's `timestamp` and `delay` (ms; a delayed
+ * job waits from when it was due); 0 when the hash is gone (a worker took it meanwhile) or
+ * holds no time.
+ */
+export function waitedSeconds(timestamp: unknown, delay: unknown, nowMs: number): number {
+  const created = Number(timestamp);
+  if (timestamp === null || timestamp === undefined || !Number.isFinite(created)) return 0;
+  const due = created + (Number.isFinite(Number(delay)) ? Number(delay ?? 0) : 0);
+  return Math.max(0, (nowMs - due) / 1000);
 }

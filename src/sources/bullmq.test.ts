@@ -5,11 +5,13 @@ import {
   completedInLastMinute,
   completedPerMinute,
   fieldValue,
+  oldestWaitingId,
   QUEUE_READS,
   readingOf,
   readsFor,
   type CompletedMetrics,
   type ReadName,
+  waitedSeconds,
 } from './bullmq-fields.ts';
 import { bullmqKind, validateBullmq } from './bullmq.ts';
 import { createSource } from './index.ts';
@@ -171,6 +173,23 @@ describe('bullmq: counts from one reading', () => {
   test('a missing queue does not exist; an id counter alone is enough to exist', () => {
     assert.equal(reading({ exists: 0 }).exists, false);
     assert.equal(reading({ exists: 1 }).exists, true);
+  });
+});
+
+describe('bullmq: oldest_wait', () => {
+  test('the oldest waiting job is the tail of wait, else of paused; a BullMQ 4 marker is none', () => {
+    assert.equal(oldestWaitingId(reading({ wait: 3, waitTail: '17' })), '17');
+    assert.equal(oldestWaitingId(reading({ pausedList: 2, pausedTail: '9' })), '9');
+    assert.equal(oldestWaitingId(reading()), undefined);
+    assert.equal(oldestWaitingId(reading({ wait: 1, waitTail: '0:5000' })), undefined);
+  });
+
+  test('waited seconds count from when the job was due; a missing hash waited 0 s', () => {
+    assert.equal(waitedSeconds('1000', '0', 91_000), 90);
+    assert.equal(waitedSeconds('1000', '60000', 91_000), 30);
+    assert.equal(waitedSeconds('1000', null, 91_000), 90);
+    assert.equal(waitedSeconds(null, null, 91_000), 0);
+    assert.equal(waitedSeconds('95000', '0', 91_000), 0);
   });
 });
 

@@ -9,7 +9,9 @@
  *
  * One collect reads every queue it needs in a single pipeline (one round trip; per queue only the
  * commands the plan's fields need, at most 14), plus SCANs for `<prefix>:*:meta` and `<prefix>:*:id` when a metric omits `queue` (the
- * list of queues found is reused for a minute). The field arithmetic is in `bullmq-fields.ts`.
+ * list of queues found is reused for a minute). `oldest_wait` takes a second round trip: the
+ * `timestamp` and `delay` of each queue's oldest waiting job (the tail of `wait`). The field
+ * arithmetic is in `bullmq-fields.ts`.
  *
  * Options: `url` (`redis://[user:password@]host:port/db`), `prefix` (default `bull`), `timeout`.
  * Selector: `field` and optionally `queue` (omit it for every queue under the prefix). Samples
@@ -23,6 +25,8 @@ import {
   BULLMQ_FIELDS,
   completedPerMinute,
   fieldValue,
+  oldestWaitingId,
+  waitedSeconds,
   readingOf,
   readsFor,
   type BullmqField,
@@ -112,6 +116,8 @@ function selectIssues(select: Record<string, unknown>): SourceConfigIssue[] {
 interface Snapshot {
   readings: Map<string, QueueReading>;
   discovered: string[] | undefined;
+  /** Seconds the oldest waiting job of each queue has waited (when a metric asks). */
+  oldestWait: Map<string, number>;
 }
 
 /** The bullmq source: one per plan source of kind `bullmq`. */
@@ -129,6 +135,8 @@ export class BullmqSource implements ObservedSource {
   private discovery: { queues: string[]; atMs: number } | undefined;
   /** The commands read per queue: only those the plan's fields need. */
   private readonly reads: ReturnType<typeof readsFor>;
+  /** Whether a metric asks for `oldest_wait` (a second round trip per collect). */
+  private readonly wantsOldest: boolean;
 
   constructor(private readonly context: SourceContext) {
     const { options, name } = context;
@@ -147,6 +155,7 @@ export class BullmqSource implements ObservedSource {
     });
     this.tracker = new HealthTracker(context.now);
     this.reads = readsFor(context.metrics.map((m) => m.select.field as BullmqField));
+    this.wantsOldest = context.metrics.some((m) => m.select.field === 'oldest_wait');
   }
 
   /** Reads every metric now; good samples survive a failed metric. */
@@ -193,7 +202,8 @@ export class BullmqSource implements ObservedSource {
     const discovered = wantsAll ? await this.discover(client, atMs) : undefined;
     const queues = [...new Set([...explicit, ...(discovered ?? [])])];
     const readings = new Map<string, QueueReading>();
-    if (queues.length === 0) return { readings, discovered };
+    const oldestWait = new Map<string, number>();
+    if (queues.length === 0) return { readings, discovered, oldestWait };
     const pipeline = client.pipeline();
     for (const queue of queues) this.addReads(pipeline, queue);
     const replies = checkedReplies(await pipeline.exec());
@@ -202,7 +212,33 @@ export class BullmqSource implements ObservedSource {
       const own = replies.slice(i * perQueue, (i + 1) * perQueue);
       readings.set(queue, readingOf(queue, this.keyOf(queue, ''), own, this.reads));
     });
-    return { readings, discovered };
+    if (this.wantsOldest) await this.readOldest(client, readings, atMs, oldestWait);
+    return { readings, discovered, oldestWait };
+  }
+
+  /** A second round trip for `oldest_wait`: the oldest waiting job's hash in each queue. */
+  private async readOldest(
+    client: Redis,
+    readings: Map<string, QueueReading>,
+    atMs: number,
+    out: Map<string, number>,
+  ): Promise<void> {
+    const oldest: [string, string][] = [];
+    for (const [queue, reading] of readings) {
+      if (!reading.exists) continue;
+      const id = oldestWaitingId(reading);
+      if (id === undefined) out.set(queue, 0);
+      else oldest.push([queue, id]);
+    }
+    if (oldest.length === 0) return;
+    const pipeline = client.pipeline();
+    for (const [queue, id] of oldest) pipeline.hmget(this.keyOf(queue, id), 'timestamp', 'delay');
+    const replies = checkedReplies(await pipeline.exec());
+    oldest.forEach(([queue], i) => {
+      const [error, fields] = replies[i] ?? [new Error('no reply'), null];
+      const [timestamp, delay] = error === null && Array.isArray(fields) ? fields : [];
+      out.set(queue, waitedSeconds(timestamp, delay, atMs));
+    });
   }
 
   private addReads(p: ChainableCommander, queue: string): void {
@@ -246,7 +282,9 @@ export class BullmqSource implements ObservedSource {
       const value =
         field === 'completed_per_minute'
           ? completedPerMinute(reading, this.baselines.get(q), at)
-          : fieldValue(field, reading);
+          : field === 'oldest_wait'
+            ? (snapshot.oldestWait.get(q) ?? 0)
+            : fieldValue(field, reading);
       return { metric: m.name, labels: { queue: q }, value, at };
     });
   }

@@ -30,6 +30,7 @@ const Q = {
   busy: `busy-${RUN}`,
   parents: `parents-${RUN}`,
   kids: `kids-${RUN}`,
+  aged: `aged-${RUN}`,
 };
 
 const redis = new Redis(URL, { lazyConnect: true });
@@ -240,6 +241,46 @@ describe('bullmq source: exact counts through `headroom check --json`', () => {
     assert.match(
       doc.sources.jobs?.last_error ?? '',
       /2 metric\(s\) failed \(missing, pending_rate\)/,
+    );
+  });
+});
+
+describe('bullmq source: oldest_wait', () => {
+  test("the oldest waiting job's age from its timestamp and delay; 0 for an empty queue", async () => {
+    const now = Date.now();
+    const aged = queue(Q.aged);
+    // Added oldest first: BullMQ pushes each new job at the head of `wait`.
+    for (const ago of [90_000, 60_000, 30_000])
+      await aged.add('send', { ago }, { timestamp: now - ago });
+    const result = await collectOnce(
+      source(
+        {
+          aged_oldest: { queue: Q.aged, field: 'oldest_wait' },
+          empty_oldest: { queue: Q.empty, field: 'oldest_wait' },
+          aged_waiting: { queue: Q.aged, field: 'waiting' },
+        },
+        {},
+        () => now,
+      ),
+    );
+    assert.deepEqual(result.failures, []);
+    assert.deepEqual(
+      result.samples.map((s) => [s.metric, s.value]),
+      [
+        ['aged_oldest', 90],
+        ['empty_oldest', 0],
+        ['aged_waiting', 3],
+      ],
+    );
+    // The oldest taken by a worker: the next oldest is 60 s old.
+    const oldest = (await aged.getJobs(['wait'])).find((j) => j.data.ago === 90_000);
+    await oldest!.remove();
+    const again = await collectOnce(
+      source({ aged_oldest: { queue: Q.aged, field: 'oldest_wait' } }, {}, () => now + 1000),
+    );
+    assert.deepEqual(
+      again.samples.map((s) => s.value),
+      [61],
     );
   });
 });
