@@ -22,6 +22,8 @@
  *   does not inflate it for ten minutes, minus the Poisson variance of a sample, λ / w:
  *   volatility = √max(0, spread² − λ / w). Poisson traffic has about none;
  *   traffic that jumps within minutes has some, and the policies keep headroom for it;
+ * - the calls of the last 10 minutes (their rates and spans), for the backtest pool of
+ *   `backtest.ts`;
  * - the mean service time S, from Little's law on the workers: busy workers = completions × S,
  *   so S = mean(inService) / mean(completionRatePerSec), each a 1-minute weighted mean (the
  *   ratio of means is steadier than a mean of ratios, and a sample with no completion still
@@ -41,6 +43,10 @@
  */
 import type { Observation } from './types.ts';
 
+/** The backtest looks back this far, s (see `backtest.ts`). */
+export const BACKTEST_HORIZON_SEC = 600;
+/** At most this many calls are kept for the backtest. */
+export const MAX_HORIZON_CALLS = 480;
 /** The rate sample spans at least this fraction of the objective's wait budget. */
 export const RATE_WINDOW_FRACTION = 0.5;
 /** At most this many calls are kept for the rate sample's window. */
@@ -92,6 +98,11 @@ export interface Estimates {
    * the seconds it covers (absent: none yet).
    */
   calls?: RateCall[];
+  /**
+   * The calls of the last `BACKTEST_HORIZON_SEC` (at most `MAX_HORIZON_CALLS`), oldest first,
+   * for the backtest pool (see `backtest.ts`; absent: none yet).
+   */
+  history?: RateCall[];
 }
 
 /** One call's arrival rate and the seconds since the call before it. */
@@ -118,17 +129,18 @@ function usable(x: number | undefined): x is number {
 
 /**
  * The calls that make the rate sample's window: `latest` and as many earlier ones as it takes
- * to span `windowSec` (at most `MAX_WINDOW_CALLS`).
+ * to span `windowSec` (at most `maxCalls`, by default `MAX_WINDOW_CALLS`).
  */
 export function windowCalls(
   earlier: readonly RateCall[],
   latest: RateCall,
   windowSec: number,
+  maxCalls = MAX_WINDOW_CALLS,
 ): RateCall[] {
   const kept: RateCall[] = [latest];
   let total = latest.sec;
   for (let i = earlier.length - 1; i >= 0; i--) {
-    if (total >= windowSec - 1e-9 || kept.length >= MAX_WINDOW_CALLS) break;
+    if (total >= windowSec - 1e-9 || kept.length >= maxCalls) break;
     kept.push(earlier[i]!);
     total += earlier[i]!.sec;
   }
@@ -151,10 +163,17 @@ export function updateEstimates(
   let spread = e.spread ?? null;
   let sampleSec = e.windowSec ?? null;
   let calls = e.calls;
+  let history = e.history;
   const sample = observation.arrivalRatePerSec;
   if (usable(sample)) {
     if (rate !== null && dt > 0) {
       calls = windowCalls(e.calls ?? [], { rate: sample, sec: dt / 1000 }, windowSec);
+      history = windowCalls(
+        e.history ?? [],
+        { rate: sample, sec: dt / 1000 },
+        BACKTEST_HORIZON_SEC,
+        MAX_HORIZON_CALLS,
+      );
       let arrivals = 0;
       let w = 0;
       for (const c of calls) {
@@ -183,6 +202,7 @@ export function updateEstimates(
   const out: Estimates = { rate, busy, completions, at: now, spread, windowSec: sampleSec };
   if (e.margin !== undefined) out.margin = e.margin;
   if (calls !== undefined) out.calls = calls;
+  if (history !== undefined) out.history = history;
   return out;
 }
 

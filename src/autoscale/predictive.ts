@@ -80,7 +80,8 @@ export function createPredictivePolicy(spec: PredictiveSpec): Policy<PredictiveS
           state: next,
         };
       }
-      const reactive = `reactive ${describeRates(a)}; ${describeSizing(a.sizing, spec.slo, a.queueLength)} → ${a.sizing.replicas}`;
+      const reactiveReplicas = a.backtest?.replicas ?? a.sizing.replicas;
+      const reactive = `reactive ${describeRates(a)}; ${describeSizing(a.sizing, spec.slo, a.queueLength)}${a.backtest?.note ?? ''} → ${reactiveReplicas}`;
       const minute = Math.floor(now / MINUTE);
       const f = next.forecast;
       if (f === null || f.minute < minute - 1) {
@@ -89,15 +90,15 @@ export function createPredictivePolicy(spec: PredictiveSpec): Policy<PredictiveS
             ? `warming up (${next.history.length} of ${MIN_HISTORY_MINUTES} minutes of history)`
             : 'no recent forecast';
         return {
-          replicas: a.sizing.replicas,
+          replicas: reactiveReplicas,
           reason: `predictive: ${why}; ${reactive}`,
           state: next,
         };
       }
       const ahead = sizeForWait(f.rate, a.serviceSec, spec.slo, a.queueLength);
-      const replicas = Math.max(a.sizing.replicas, ahead.replicas);
+      const replicas = Math.max(reactiveReplicas, ahead.replicas);
       const horizon = dur(spec.startupMs + spec.intervalMs);
-      const which = ahead.replicas > a.sizing.replicas ? 'forecast' : 'reactive';
+      const which = ahead.replicas > reactiveReplicas ? 'forecast' : 'reactive';
       return {
         replicas,
         reason:

@@ -11,7 +11,10 @@
  * slowly while no job waits long and rises while jobs do (see `estimates.ts`). λ, its
  * volatility, k and S are running estimates; S is the plan's when it gives one. Before any
  * completion is seen S is unknown, and the policy keeps the current replicas and says so.
+ * When the budget is many service times, the answer is held to what a constant pool needed over
+ * the last 10 minutes of arrival rates unless the queue outgrows it (`backtest.ts`).
  */
+import { applyBacktest, type Backtest } from './backtest.ts';
 import {
   emptyEstimates,
   estimatedServiceSec,
@@ -57,6 +60,8 @@ export interface WaitAssessment {
   queueLength: number;
   /** The sizing at `rate`, when both λ and S are known. */
   sizing?: Sizing;
+  /** The sizing's replicas after the backtest pool (see `backtest.ts`), with the sizing. */
+  backtest?: Backtest;
   /** Why there is no sizing, when there is none. */
   missing?: string;
 }
@@ -92,7 +97,8 @@ export function assessWait(
   if (next.rate === null) return { ...base, serviceSec, missing: 'no arrival rate seen yet' };
   const sizingRate = next.rate + margin * volatility;
   const sizing = sizeForWait(sizingRate, serviceSec, slo, queueLength);
-  return { ...base, rate: next.rate, sizingRate, serviceSec, sizing };
+  const backtest = applyBacktest(sizing.replicas, next.history ?? [], serviceSec, slo, queueLength);
+  return { ...base, rate: next.rate, sizingRate, serviceSec, sizing, backtest };
 }
 
 /**
@@ -131,9 +137,10 @@ export function createTargetLatencyPolicy(spec: TargetLatencySpec): Policy<Targe
           state: next,
         };
       }
+      const replicas = a.backtest?.replicas ?? a.sizing.replicas;
       return {
-        replicas: a.sizing.replicas,
-        reason: `target-latency: ${describeRates(a)}; ${describeSizing(a.sizing, spec.slo, a.queueLength)} → ${a.sizing.replicas}`,
+        replicas,
+        reason: `target-latency: ${describeRates(a)}; ${describeSizing(a.sizing, spec.slo, a.queueLength)}${a.backtest?.note ?? ''} → ${replicas}`,
         state: next,
       };
     },
