@@ -33,6 +33,8 @@ export const ERRORS = {
   SOURCE_UNAVAILABLE: { title: 'source unavailable', exitCode: 3, httpStatus: 503 },
   SOURCE_BAD_VALUE: { title: 'source returned a bad value', exitCode: 3, httpStatus: 502 },
   SOURCE_NOT_FOUND: { title: 'queue or stream not found', exitCode: 3, httpStatus: 404 },
+  LOADTEST_CONFIG: { title: 'invalid load test', exitCode: 3, httpStatus: 400 },
+  LOADTEST_REMOTE: { title: 'load test target outside this machine', exitCode: 3, httpStatus: 403 },
   STORE_IO: { title: 'store read/write failed', exitCode: 70, httpStatus: 500 },
   INTERNAL: { title: 'internal error', exitCode: 70, httpStatus: 500 },
 } as const satisfies Record<string, ErrorKind>;

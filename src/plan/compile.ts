@@ -82,6 +82,8 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
     tiers,
     costs,
     sourceDown,
+    loadtests: [],
+    measured: [],
   };
 }
 

@@ -8,6 +8,7 @@ import type { FormulaGraph } from './graph.ts';
 import type { RawPlan } from './schema.ts';
 import type { SourceMap } from './source-map.ts';
 import type { Quantity, UnitSystem } from './units.ts';
+import type { MeasuredCapacity, PlanLoadTest } from '../loadtest/types.ts';
 
 /** Comparison operator of a condition. */
 export type ConditionOp = '>' | '>=' | '<' | '<=' | '==' | '!=';
@@ -216,4 +217,8 @@ export interface Plan {
   costs: PlanCosts;
   /** The built-in source-down trigger. */
   sourceDown: PlanSourceDown;
+  /** Load-test scenarios from `loadtests:`, in plan order. */
+  loadtests: PlanLoadTest[];
+  /** Capacities measured by load tests (`components.<c>.measured`), in plan order. */
+  measured: MeasuredCapacity[];
 }
