@@ -317,7 +317,7 @@ export interface QueueTargetSpec {
   source: string;
   /** Its kind. */
   kind: 'bullmq' | 'redis-list' | 'nats-jetstream' | 'rabbitmq';
-  /** The queue's name in its system (BullMQ queue, Redis list key, JetStream subject, RabbitMQ queue). */
+  /** The queue's name in its system (BullMQ queue, Redis list key, JetStream stream, RabbitMQ queue). */
   name: string;
   /** The job an iteration adds: its name (BullMQ job name, Celery task name) and payload. */
   job: { name: string; data: unknown };

@@ -174,6 +174,7 @@ function isDurationOrRange(text: string): boolean {
 }
 
 function checkChecklist(ctx: CompileContext, tiers: PlanTier[]): void {
+  const scenarios = Object.keys(ctx.raw.loadtests?.scenarios ?? {});
   (ctx.raw.checklist ?? []).forEach((list, i) => {
     if (list.tier !== undefined && !tiers.some((t) => t.name === list.tier)) {
       ctx.unknown(
@@ -183,5 +184,16 @@ function checkChecklist(ctx: CompileContext, tiers: PlanTier[]): void {
         tiers.map((t) => t.name),
       );
     }
+    // An item may name the load-test scenario whose last passing run ticks it.
+    list.items.forEach((item, j) => {
+      if (typeof item === 'string' || item.loadtest === undefined) return;
+      if (!scenarios.includes(item.loadtest))
+        ctx.unknown(
+          ['checklist', i, 'items', j, 'loadtest'],
+          'load-test scenario',
+          item.loadtest,
+          scenarios,
+        );
+    });
   });
 }

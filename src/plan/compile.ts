@@ -14,6 +14,8 @@ import { createUnitSystem, parseDurationMs, toQuantity, type Quantity } from './
 import { compileSourcesAndMetrics } from './compile-metrics.ts';
 import { compileTiers } from './compile-tiers.ts';
 import { compileCosts } from './compile-costs.ts';
+import { compileLoadtests } from './compile-loadtests.ts';
+import { compileMeasured } from './compile-measured.ts';
 
 /** Default collection interval when the plan gives none, ms. */
 export const DEFAULT_INTERVAL_MS = 15_000;
@@ -66,8 +68,7 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
   const tiers = compileTiers(ctx);
   checkSections(ctx, tiers);
   const costs = compileCosts(ctx);
-  if (ctx.errors.length > 0) throw new HeadroomErrors(byPosition(ctx.errors));
-  return {
+  const plan: Plan = {
     file: String(map.locate([]).file),
     name: raw.name,
     intervalMs,
@@ -85,6 +86,11 @@ export function compilePlan(raw: RawPlan, map: SourceMap): Plan {
     loadtests: [],
     measured: [],
   };
+  // Load tests resolve their queues as `loadtest --queue` does: on the plan compiled so far.
+  plan.loadtests = compileLoadtests(ctx, plan);
+  plan.measured = compileMeasured(ctx);
+  if (ctx.errors.length > 0) throw new HeadroomErrors(byPosition(ctx.errors));
+  return plan;
 }
 
 /** Errors in document order. */

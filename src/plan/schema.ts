@@ -59,6 +59,18 @@ const Cost = z.union([
   }),
 ]);
 
+/** A capacity a load test measured (`loadtest --write` records it; `docs/plan.md#measured`). */
+const Measured = z.strictObject({
+  value: Quantity,
+  per: z.enum(['replica', 'total']).optional(),
+  replicas: z.number().int().positive().optional(),
+  held: z.array(z.string().min(1)).optional(),
+  at: z.string().min(1),
+  scenario: z.string().min(1),
+  method: z.enum(['breakpoint', 'probe']),
+  formula: Quantity.optional(),
+});
+
 const Component = z.strictObject({
   kind: z.enum(['service', 'worker', 'database', 'queue', 'cache', 'storage', 'other']).optional(),
   description: z.string().optional(),
@@ -70,6 +82,7 @@ const Component = z.strictObject({
   queue: z.string().optional(),
   priority: z.number().int().optional(),
   cost: Cost.optional(),
+  measured: z.record(Name, Measured).optional(),
 });
 
 const Level = z.strictObject({
@@ -165,7 +178,11 @@ const Notify = z.looseObject({
 
 const ChecklistItem = z.union([
   z.string().min(1),
-  z.strictObject({ item: z.string().min(1), done: z.boolean().optional() }),
+  z.strictObject({
+    item: z.string().min(1),
+    done: z.boolean().optional(),
+    loadtest: z.string().min(1).optional(),
+  }),
 ]);
 
 const Checklist = z.strictObject({
@@ -209,6 +226,80 @@ const SourceDown = z.strictObject({
   action: z.string().optional(),
 });
 
+const LoadTestRequest = z.strictObject({
+  name: z.string().min(1).optional(),
+  method: z.string().min(1).optional(),
+  url: z.string().min(1),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  weight: z.number().optional(),
+  expect_status: z
+    .array(z.union([z.number().int(), z.string().min(1)]))
+    .min(1)
+    .optional(),
+  timeout: Duration.optional(),
+});
+
+const ThresholdEntry = z.union([
+  z.string().min(1),
+  z.strictObject({
+    threshold: z.string().min(1),
+    abortOnFail: z.boolean().optional(),
+    delayAbortEval: Duration.optional(),
+  }),
+]);
+
+/** k6's `thresholds`: metric (with an optional `{tag:value}` filter) → expressions. */
+const LoadTestThresholds = z.record(z.string().min(1), z.array(ThresholdEntry));
+
+const LoadTestQueue = z.strictObject({
+  ref: z.string().min(1),
+  job: z
+    .strictObject({ name: z.string().min(1).optional(), data: z.unknown().optional() })
+    .optional(),
+});
+
+/**
+ * One scenario, with k6's field names. The k6 fields headroom does not run (`gracefulStop`,
+ * `exec`, …) are accepted here only so that compile can say so plainly.
+ */
+const LoadTestScenario = z.strictObject({
+  executor: z.string().min(1),
+  description: z.string().optional(),
+  vus: Quantity.optional(),
+  duration: Duration.optional(),
+  startVUs: Quantity.optional(),
+  stages: z.array(z.strictObject({ duration: Duration, target: Quantity })).optional(),
+  gracefulRampDown: Duration.optional(),
+  rate: Quantity.optional(),
+  timeUnit: Duration.optional(),
+  startRate: Quantity.optional(),
+  preAllocatedVUs: Quantity.optional(),
+  maxVUs: Quantity.optional(),
+  breakpoint: z.boolean().optional(),
+  step: Duration.optional(),
+  growth: z.number().optional(),
+  resolution: z.number().optional(),
+  requests: z.array(LoadTestRequest).min(1).optional(),
+  thresholds: LoadTestThresholds.optional(),
+  measures: z.string().min(1).optional(),
+  queue: LoadTestQueue.optional(),
+  gracefulStop: z.unknown().optional(),
+  exec: z.unknown().optional(),
+  tags: z.unknown().optional(),
+  env: z.unknown().optional(),
+  startTime: z.unknown().optional(),
+  iterations: z.unknown().optional(),
+  maxDuration: z.unknown().optional(),
+});
+
+const LoadTests = z.strictObject({
+  requests: z.array(LoadTestRequest).min(1).optional(),
+  measures: z.string().min(1).optional(),
+  thresholds: LoadTestThresholds.optional(),
+  scenarios: z.record(Name, LoadTestScenario),
+});
+
 /** The whole plan document. */
 export const PlanSchema = z.strictObject({
   version: z.literal(1),
@@ -235,6 +326,7 @@ export const PlanSchema = z.strictObject({
   scenarios: z.array(Scenario).optional(),
   reviews: z.array(Review).optional(),
   changelog: z.array(ChangeLogEntry).optional(),
+  loadtests: LoadTests.optional(),
 });
 
 /** A plan document as written, after schema validation (quantities still text). */
@@ -251,3 +343,13 @@ export type RawCost = z.infer<typeof Cost>;
 export type RawAutoscale = z.infer<typeof Autoscale>;
 /** A metric as written: `from` a source with a source-specific selector, or an `expr`. */
 export type RawMetric = z.infer<typeof Metric>;
+/** The `loadtests:` section as written (k6's `options`, plus headroom's own fields). */
+export type RawLoadTests = z.infer<typeof LoadTests>;
+/** One load-test scenario as written. */
+export type RawLoadTestScenario = z.infer<typeof LoadTestScenario>;
+/** One HTTP request of a load test as written. */
+export type RawLoadTestRequest = z.infer<typeof LoadTestRequest>;
+/** k6 thresholds as written: metric → expressions. */
+export type RawLoadTestThresholds = z.infer<typeof LoadTestThresholds>;
+/** A measured capacity as written under `components.<c>.measured`. */
+export type RawMeasured = z.infer<typeof Measured>;

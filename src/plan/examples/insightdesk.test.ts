@@ -1,13 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PlanLoadTest } from '../../loadtest/types.ts';
+import { loadPlan } from '../load.ts';
 import {
   close,
   closeAll,
+  EXAMPLES,
   evaluate,
   loadExample,
   MINUTE,
   ms,
-  scenario,
   tier,
   trigger,
 } from './load-example.ts';
@@ -137,18 +141,113 @@ describe('insightdesk carries its roadmap', () => {
     assert.equal(slo('k6-http-req-failed'), '< 1%');
   });
 
-  it('k6 scenarios: smoke 5 VUs for 1m, load to 100 VUs over 20m, stress to 400 VUs over 16m', () => {
+  const loadtest = (name: string): PlanLoadTest => {
+    const found = plan.loadtests.find((l) => l.name === name);
+    assert.ok(found, `insightdesk has no load test "${name}"`);
+    return found;
+  };
+  const thresholds = (l: PlanLoadTest): string[] =>
+    l.thresholds.map((t) => `${t.metric}${t.tags.name ? `{name:${t.tags.name}}` : ''}: ${t.expr}`);
+
+  it('k6 scenarios as api-load.js writes them: smoke 5 VUs for 1m, load to 100 VUs, stress to 400 VUs', () => {
     assert.deepEqual(
-      plan.raw.scenarios!.map((s) => [s.name, ms(s.for)]),
+      plan.loadtests.map((l) => [l.name, l.executor]),
       [
-        ['k6 smoke', MINUTE],
-        ['k6 load', 20 * MINUTE],
-        ['k6 stress', 16 * MINUTE],
+        ['smoke', 'constant-vus'],
+        ['load', 'ramping-vus'],
+        ['stress', 'ramping-vus'],
+        ['breakpoint', 'breakpoint'],
       ],
     );
-    assert.match(scenario(plan, 'k6 smoke').description!, /5 VUs/);
-    assert.match(scenario(plan, 'k6 load').description!, /100 VUs over 5m, hold 100 for 10m/);
-    assert.match(scenario(plan, 'k6 stress').description!, /hold 400 for 5m/);
+    assert.deepEqual(loadtest('smoke').settings, { vus: 5, durationMs: MINUTE });
+    const stages = (name: string): [number, unknown][] =>
+      loadtest(name).settings.stages!.map((st) => [st.durationMs / MINUTE, st.target]);
+    assert.equal(loadtest('load').settings.startVUs, 0);
+    assert.deepEqual(stages('load'), [
+      [5, 100],
+      [10, 100],
+      [5, 0],
+    ]);
+    assert.equal(loadtest('stress').settings.startVUs, 0);
+    assert.deepEqual(stages('stress'), [
+      [2, 200],
+      [5, 200],
+      [2, 400],
+      [5, 400],
+      [2, 0],
+    ]);
+    assert.deepEqual(
+      ['smoke', 'load', 'stress'].map((n) => [
+        loadtest(n).maxDurationMs / MINUTE,
+        loadtest(n).maxLoad,
+      ]),
+      [
+        [1, 5],
+        [20.5, 100],
+        [16.5, 400],
+      ],
+      'each run is bounded by its stages (+ k6’s 30 s gracefulRampDown)',
+    );
+  });
+
+  it('k6 thresholds verbatim on every scenario: p(95)<300, p(99)<500, rate<0.01', () => {
+    for (const name of ['smoke', 'load', 'stress', 'breakpoint']) {
+      assert.deepEqual(thresholds(loadtest(name)).slice(0, 3), [
+        'http_req_duration: p(95)<300',
+        'http_req_duration: p(99)<500',
+        'http_req_failed: rate<0.01',
+      ]);
+    }
+  });
+
+  it('the requests are the four budgeted endpoints, against the API from INSIGHTDESK_API_URL', () => {
+    const requests = loadtest('load').requests;
+    assert.deepEqual(
+      requests.map((r) => [r.name, r.method, r.url, r.weight]),
+      [
+        ['listTickets', 'GET', 'http://127.0.0.1:3000/api/tickets', 3],
+        ['getTicket', 'GET', 'http://127.0.0.1:3000/api/tickets/1', 3],
+        ['createTicket', 'POST', 'http://127.0.0.1:3000/api/tickets', 1],
+        ['searchKB', 'GET', 'http://127.0.0.1:3000/api/kb/search?q=password', 1],
+      ],
+    );
+    assert.deepEqual([201, 200].map(requests[2]!.expectStatus), [true, false]);
+    const elsewhere = loadPlan(join(EXAMPLES, 'insightdesk.yaml'), {
+      env: { INSIGHTDESK_API_URL: 'http://127.0.0.1:8080' },
+    });
+    assert.equal(elsewhere.loadtests[0]!.requests[0]!.url, 'http://127.0.0.1:8080/api/tickets');
+  });
+
+  it('a breakpoint search on the API request capacity, with each endpoint’s p95 budget', () => {
+    const bp = loadtest('breakpoint');
+    assert.deepEqual(bp.settings, {
+      startRate: 10,
+      timeUnitMs: 1000,
+      stages: [{ durationMs: 10 * MINUTE, target: 2000 }],
+    });
+    assert.deepEqual([bp.maxDurationMs, bp.maxLoad], [10 * MINUTE, 2000]);
+    assert.deepEqual(bp.measures, { component: 'api', resource: 'requests' });
+    assert.deepEqual(thresholds(bp).slice(3), [
+      'http_req_duration{name:listTickets}: p(95)<200',
+      'http_req_duration{name:getTicket}: p(95)<100',
+      'http_req_duration{name:createTicket}: p(95)<300',
+      'http_req_duration{name:searchKB}: p(95)<150',
+    ]);
+  });
+
+  it('the API’s request capacity: 500 req/min a Small server, as each scale’s traffic over its servers', () => {
+    const perMinute = (v: number | undefined): number => Math.round((v ?? NaN) * 60);
+    assert.equal(plan.raw.components!.api!.per_replica!.requests, '500 req/min');
+    assert.deepEqual(
+      plan.tiers.map((t) => perMinute(t.set['api.per_replica.requests'])),
+      [NaN, 2500, 12_500, 50_000],
+    );
+  });
+
+  it('the k6 scenarios left the plan scenarios and the gaps', () => {
+    assert.equal(plan.raw.scenarios, undefined);
     assert.ok(!plan.raw.checklist!.some((c) => /k6/.test(c.name)), 'k6 left the checklists');
+    const text = readFileSync(join(EXAMPLES, 'insightdesk.yaml'), 'utf8');
+    assert.doesNotMatch(text, /GAP:.*load profile/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { resolveScenario } from '../../loadtest/resolve.ts';
 import { loadPlan } from '../load.ts';
 import type { PlanTier } from '../types.ts';
 import {
@@ -191,6 +192,30 @@ describe('irisx carries its roadmap', () => {
         ['Phase 3', 6],
       ],
     );
+  });
+
+  it('"Load test to 3x current capacity": 3 × the API request rate measured when the test starts', () => {
+    const [threeX, ...others] = plan.loadtests;
+    assert.equal(others.length, 0);
+    assert.equal(threeX!.name, 'three-x');
+    assert.equal(threeX!.executor, 'constant-arrival-rate');
+    assert.deepEqual(threeX!.settings, {
+      rate: { expr: '3 * api_request_rate' },
+      timeUnitMs: 1000,
+      durationMs: 10 * MINUTE,
+      maxVUs: 500,
+    });
+    assert.equal(plan.metrics.api_request_rate!.unit, '1/s');
+    assert.deepEqual(
+      threeX!.thresholds.map((t) => [t.metric, t.expr]),
+      [['http_req_duration', 'p(95)<200']],
+    );
+    const resolved = resolveScenario(plan, threeX!, { api_request_rate: 40 });
+    assert.equal((resolved as { rate: number }).rate, 120);
+    const item = plan.raw.checklist![0]!.items.find(
+      (i) => typeof i === 'object' && i.item === 'Load test to 3x current capacity',
+    );
+    assert.deepEqual(item, { item: 'Load test to 3x current capacity', loadtest: 'three-x' });
   });
 
   it('review schedule: weekly, monthly, quarterly and yearly, owned by Platform Engineering', () => {

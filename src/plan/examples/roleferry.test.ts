@@ -71,6 +71,42 @@ describe('roleferry carries its roadmap', () => {
     assert.equal(level(plan, 'replication-lag', 'warning').condition.threshold, 15);
   });
 
+  it('"Load test: 10K concurrent users": constant-vus 10,000, ticked by its checklist item', () => {
+    const users = plan.loadtests.find((l) => l.name === 'users-10k')!;
+    assert.equal(users.executor, 'constant-vus');
+    assert.deepEqual(users.settings, { vus: 10_000, durationMs: 10 * MINUTE });
+    assert.equal(users.maxLoad, 10_000);
+    assert.deepEqual(
+      users.requests.map((r) => r.url),
+      ['http://127.0.0.1:8000/api/jobs'],
+    );
+    const list = plan.raw.checklist!.find((c) => c.tier === 'Scale')!;
+    assert.deepEqual(list.items.at(-1), {
+      item: 'Load test: 10K concurrent users (verify capacity)',
+      loadtest: 'users-10k',
+    });
+  });
+
+  it('a breakpoint on the Celery pool: jobs on the redis-list queue the workers drain', () => {
+    const celery = plan.loadtests.find((l) => l.name === 'celery-breakpoint')!;
+    assert.equal(celery.executor, 'breakpoint');
+    assert.deepEqual(celery.queue, {
+      ref: 'workers',
+      source: 'celery',
+      kind: 'redis-list',
+      name: 'celery',
+      job: { name: 'roleferry.tasks.loadtest', data: [] },
+      component: 'workers',
+    });
+    assert.deepEqual(celery.requests, []);
+    assert.deepEqual([celery.maxLoad, celery.maxDurationMs], [500, 10 * MINUTE]);
+    assert.equal(
+      celery.measures,
+      undefined,
+      'the guide gives the workers no throughput to measure',
+    );
+  });
+
   it('reviewed quarterly by the CTO and the DevOps lead', () => {
     assert.deepEqual(
       plan.raw.reviews!.map((r) => [ms(r.every), r.owner]),
