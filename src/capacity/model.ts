@@ -18,6 +18,13 @@ import {
   type ResourceThreshold,
 } from './resources.ts';
 import { deployedTierIndex } from './deployed-tier.ts';
+import {
+  applyMeasured,
+  measuredScalings,
+  measuredView,
+  type MeasuredScaling,
+  type MeasuredView,
+} from './measured.ts';
 
 /** What the capacity model is built from. */
 export interface CapacityInput {
@@ -39,8 +46,12 @@ export interface CapacityInput {
 export interface ResourceState {
   /** Which resource. */
   ref: ResourceRef;
-  /** Capacity now, canonical units (per_replica × replicas for per-replica resources). */
+  /** Capacity now, canonical units (per_replica × replicas for per-replica resources): measured when a load test measured it, else the formula's. */
   capacity?: number;
+  /** Capacity now by the roadmap's formula alone, same basis as `capacity`. */
+  formulaCapacity?: number;
+  /** The load test behind `capacity`, when one measured it. */
+  measured?: MeasuredView;
   /** Measured usage now. */
   usage?: number;
   /** The load model's value now (as written, before calibration). */
@@ -77,6 +88,8 @@ export interface CapacityModel {
   resources: ResourceState[];
   /** Index of the deployed tier (-1 without tiers). */
   deployedTier: number;
+  /** Measured capacities by the capacity node they replace (`components.api.per_replica.requests`). */
+  measured: Record<string, MeasuredScaling>;
 }
 
 /** A hypothetical state: driver values, a load multiplier, plan overrides. */
@@ -93,8 +106,12 @@ export interface Scenario {
 export interface ProjectedResource {
   /** Which resource. */
   ref: ResourceRef;
-  /** Capacity under the scenario. */
+  /** Capacity under the scenario (measured, scaled to it, when a load test measured it). */
   capacity?: number;
+  /** Capacity under the scenario by the roadmap's formula alone. */
+  formulaCapacity?: number;
+  /** The measurement behind `capacity`, scaled to the scenario. */
+  measured?: MeasuredView;
   /** Usage under the scenario. */
   usage?: number;
   /** usage / capacity. */
@@ -154,9 +171,13 @@ export function buildCapacityModel(input: CapacityInput): CapacityModel {
     drivers,
     deployedTier: deployedTierIndex(plan, currentDrivers(drivers)),
   };
+  const refs = listResources(plan);
+  const measured = measuredScalings(plan, refs, withDrivers(base, currentDrivers(drivers)));
+  const withMeasured = { ...base, measured };
   const driverInputs = withDrivers(base, currentDrivers(drivers));
-  const resources = listResources(plan).map((ref) => resourceState(base, ref, driverInputs));
-  return { ...base, resources };
+  const formula = applyMeasured(plan, measured, driverInputs);
+  const resources = refs.map((ref) => resourceState(withMeasured, ref, driverInputs, formula));
+  return { ...withMeasured, resources };
 }
 
 /** Driver values now, by name. */
@@ -181,8 +202,10 @@ function resourceState(
   model: Omit<CapacityModel, 'resources'>,
   ref: ResourceRef,
   inputs: EvalInputs,
+  formula: Record<string, number | undefined>,
 ): ResourceState {
   const capacity = capacityOf(model.plan, ref, inputs);
+  const scaling = model.measured[ref.capacityKey];
   const usage = ref.hasUsage ? nodeValue(model.plan, ref.usageKey, model.inputs) : undefined;
   const modelNow = ref.hasModel ? nodeValue(model.plan, ref.modelKey, inputs) : undefined;
   const calibration =
@@ -199,6 +222,8 @@ function resourceState(
   return {
     ref,
     capacity,
+    formulaCapacity: scaling ? formulaCapacityOf(model.plan, ref, formula, inputs) : capacity,
+    ...(scaling ? { measured: measuredView(scaling, formula[ref.capacityKey]) } : {}),
     usage,
     model: modelNow,
     effectiveUsage,
@@ -263,12 +288,33 @@ export function maxReplicas(
   return typeof r === 'object' ? r.max : undefined;
 }
 
-/** Capacity of a resource under some inputs: capacity, or per_replica × replicas. */
+/**
+ * Capacity of a resource under some inputs: capacity, or per_replica × replicas. Inputs built by
+ * `configInputs` carry the measured capacities, so every consumer sees the measurement.
+ */
 function capacityOf(plan: Plan, ref: ResourceRef, inputs: EvalInputs): number | undefined {
-  const c = nodeValue(plan, ref.capacityKey, inputs);
-  if (!ref.perReplica || c === undefined) return c;
+  return timesReplicas(plan, ref, nodeValue(plan, ref.capacityKey, inputs), inputs);
+}
+
+/** The formula's capacity (per_replica × replicas), from the node values `applyMeasured` returned. */
+function formulaCapacityOf(
+  plan: Plan,
+  ref: ResourceRef,
+  formula: Record<string, number | undefined>,
+  inputs: EvalInputs,
+): number | undefined {
+  return timesReplicas(plan, ref, formula[ref.capacityKey], inputs);
+}
+
+function timesReplicas(
+  plan: Plan,
+  ref: ResourceRef,
+  node: number | undefined,
+  inputs: EvalInputs,
+): number | undefined {
+  if (!ref.perReplica || node === undefined) return node;
   const replicas = nodeValue(plan, `components.${ref.component}.replicas`, inputs);
-  return replicas === undefined ? undefined : c * replicas;
+  return replicas === undefined ? undefined : node * replicas;
 }
 
 function unitOf(plan: Plan, ref: ResourceRef): string {
@@ -289,6 +335,7 @@ export function project(
   const values = { ...currentDrivers(model.drivers), ...scenario.drivers };
   const { overrides: setOverrides } = tierOverrides(scenario.set ?? {});
   const inputs = withDrivers(model, values, setOverrides);
+  const formula = applyMeasured(model.plan, model.measured, inputs);
   const loadScale = scenario.loadScale ?? 1;
   // Usage first: measured usage moves with its calibrated model, or with the load multiplier.
   const resources = only ? model.resources.filter(only) : model.resources;
@@ -309,7 +356,16 @@ export function project(
       : r.ref.hasModel
         ? nodeValue(model.plan, r.ref.modelKey, inputs)
         : undefined;
-    return { ref: r.ref, capacity, usage, utilization: ratio(usage, capacity) };
+    const scaling = model.measured[r.ref.capacityKey];
+    if (!scaling) return { ref: r.ref, capacity, usage, utilization: ratio(usage, capacity) };
+    return {
+      ref: r.ref,
+      capacity,
+      formulaCapacity: formulaCapacityOf(model.plan, r.ref, formula, inputs),
+      measured: measuredView(scaling, formula[r.ref.capacityKey]),
+      usage,
+      utilization: ratio(usage, capacity),
+    };
   });
 }
 
@@ -318,6 +374,7 @@ export function scenarioInputs(model: CapacityModel, scenario: Scenario = {}): E
   const values = { ...currentDrivers(model.drivers), ...scenario.drivers };
   const { overrides: setOverrides } = tierOverrides(scenario.set ?? {});
   const inputs = withDrivers(model, values, setOverrides);
+  applyMeasured(model.plan, model.measured, inputs);
   for (const p of project(model, scenario)) {
     if (p.ref.hasUsage && p.usage !== undefined) inputs.overrides![p.ref.usageKey] = p.usage;
   }

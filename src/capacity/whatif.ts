@@ -19,6 +19,7 @@ import { withinBounds } from './deployed-tier.ts';
 import { fullAtUnder } from './scale.ts';
 import { serversForWaitSlo } from './queueing/index.ts';
 import { parseWaitObjective } from '../plan/wait-objective.ts';
+import type { MeasuredView } from './measured.ts';
 
 /** The question of a what-if. */
 export interface WhatIfQuestion {
@@ -43,8 +44,12 @@ export interface WhatIfResource {
   resource: string;
   /** Canonical unit. */
   unit: string;
-  /** Capacity under the what-if (deployed configuration). */
+  /** Capacity under the what-if (deployed configuration): measured, scaled to it, when a load test measured it. */
   capacity?: number;
+  /** Capacity under the what-if by the roadmap's formula alone. */
+  formulaCapacity?: number;
+  /** The load test behind `capacity` (`applied`: the measurement scaled to the what-if). */
+  measured?: MeasuredView;
   /** Usage under the what-if. */
   usage?: number;
   /** Utilization under the what-if. */
@@ -166,6 +171,8 @@ function resourceView(
     resource: r.ref.resource,
     unit: r.unit,
     capacity: p.capacity,
+    formulaCapacity: p.measured ? p.formulaCapacity : p.capacity,
+    ...(p.measured ? { measured: p.measured } : {}),
     usage: p.usage,
     utilization: p.utilization,
     utilizationNow: r.utilization,

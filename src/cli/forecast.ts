@@ -10,6 +10,7 @@ import { fit, growthPerWeek, MODEL_NAMES, timeToThreshold, type Model } from '..
 import { loadPlan } from '../plan/load.ts';
 import { formatDurationMs } from '../plan/units.ts';
 import { formatDate, formatRatio, formatValue } from '../report/format.ts';
+import { measuredDocument, measuredText } from '../report/measured-text.ts';
 import { readColumnSeries } from '../runtime/column-csv.ts';
 import { addLiveOptions, loadLive, parseLevel, type LiveOptions } from './live.ts';
 import { parseDurationOption } from './options.ts';
@@ -162,6 +163,10 @@ async function forecastPlan(options: ForecastOptions): Promise<void> {
   const horizonMs = parseDurationOption(options.horizon ?? '2y', '--horizon');
   const live = await loadLive(plan, { ...options, quiet: options.json });
   const points = breakingPoints(live.model, { horizonMs });
+  const resourceOf = (p: { component: string; resource: string }) =>
+    live.model.resources.find(
+      (r) => r.ref.component === p.component && r.ref.resource === p.resource,
+    );
   if (options.json) {
     printJson(
       points.map((p) => ({
@@ -177,10 +182,16 @@ async function forecastPlan(options: ForecastOptions): Promise<void> {
         basis: p.basis,
         trigger: p.trigger,
         action: p.action,
+        capacity: resourceOf(p)?.capacity,
+        formula_capacity: resourceOf(p)?.formulaCapacity,
+        measured: measuredDocument(resourceOf(p)?.measured),
       })),
     );
     return;
   }
+  const measured = live.model.resources
+    .filter((r) => r.measured)
+    .map((r) => `${r.ref.component}.${r.ref.resource}: ${measuredText(r.measured!, r.unit)}`);
   process.stdout.write(
     `${table(
       ['when', 'resource', 'level', 'threshold', 'now', 'drivers then', 'from'],
@@ -199,6 +210,6 @@ async function forecastPlan(options: ForecastOptions): Promise<void> {
               .join(', '),
         p.basis,
       ]),
-    )}\n`,
+    )}\n${measured.length ? `\ncapacities measured by load tests (the dates above rest on them):\n${measured.map((m) => `  ${m}`).join('\n')}\n` : ''}`,
   );
 }

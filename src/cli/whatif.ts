@@ -10,6 +10,7 @@ import { loadPlan } from '../plan/load.ts';
 import type { Plan } from '../plan/types.ts';
 import { formatDurationMs, toQuantity } from '../plan/units.ts';
 import { formatMonthly, formatRatio, formatValue } from '../report/format.ts';
+import { capacityText, measuredDocument, measuredText } from '../report/measured-text.ts';
 import { addLiveOptions, loadLive, type LiveOptions } from './live.ts';
 import { parseDurationOption } from './options.ts';
 import { colourStatus, printJson, table } from './output.ts';
@@ -145,6 +146,8 @@ export function whatIfDocument(
       utilization_now: x.utilizationNow,
       status: x.status,
       replicas: x.replicas,
+      formula_capacity: x.formulaCapacity,
+      measured: measuredDocument(x.measured),
     })),
     first_to_break: r.firstToBreak ?? null,
     tier: r.tier,
@@ -164,7 +167,7 @@ export function renderWhatIf(plan: Plan, r: WhatIfResult, q: WhatIfQuestion): st
     .join(', ');
   const rows = r.resources.map((x) => [
     `${x.component}.${x.resource}`,
-    formatValue(x.capacity, x.unit),
+    capacityText(x.capacity, x.formulaCapacity, x.measured, x.unit),
     formatValue(x.usage, x.unit),
     `${formatRatio(x.utilizationNow)} → ${formatRatio(x.utilization)}`,
     colourStatus(x.status === 'full' ? 'critical' : x.status),
@@ -174,6 +177,9 @@ export function renderWhatIf(plan: Plan, r: WhatIfResult, q: WhatIfQuestion): st
   ]);
   const brk = r.firstToBreak;
   const cost = r.cost;
+  const measured = r.resources
+    .filter((x) => x.measured)
+    .map((x) => `measured ${x.component}.${x.resource}: ${measuredText(x.measured!, x.unit)}`);
   return [
     `${plan.name} — what if ${[q.scale !== undefined ? `${q.scale}× load` : '', drivers].filter(Boolean).join(': ')}${q.durationMs !== undefined ? ` for ${formatDurationMs(q.durationMs)}` : ''}`,
     '',
@@ -188,6 +194,7 @@ export function renderWhatIf(plan: Plan, r: WhatIfResult, q: WhatIfQuestion): st
       ],
       rows,
     ),
+    ...(measured.length ? ['', ...measured] : []),
     '',
     `first to break: ${brk ? `${brk.component}.${brk.resource} at ${formatRatio(brk.utilization)} (${brk.status})` : 'nothing crosses a threshold'}`,
     `tier: ${r.tier.needed ?? '—'} (${r.tier.reason}${r.tier.deployed ? `; deployed: ${r.tier.deployed}` : ''})`,

@@ -24,7 +24,9 @@ import type { DriverProjection } from '../capacity/drivers.ts';
 import type { ResourceState } from '../capacity/model.ts';
 import { replicasUnder } from '../capacity/whatif.ts';
 import type { TriggerStatus } from '../rules/types.ts';
+import type { LoadTestRunRecord } from '../loadtest/types.ts';
 import { parseDurationMs } from '../plan/units.ts';
+import { hasPassed } from './loadtest-runs.ts';
 
 /** Where the report's numbers came from. */
 export interface RoadmapSource {
@@ -83,6 +85,28 @@ export interface RoadmapScenario {
   response: { within: string; action: string }[];
 }
 
+/** One checklist item: done as the plan says, or because a run of the load test it names passed. */
+export interface RoadmapChecklistItem {
+  /** The item as written. */
+  item: string;
+  /** Ticked: `done: true` in the plan, or a passing run of its load test. */
+  done: boolean;
+  /** The load-test scenario it names (`loadtest: three-x`). */
+  loadtest?: string;
+  /** That scenario's last run in the plan's store (none yet: never run). */
+  lastRun?: LoadTestRunRecord;
+}
+
+/** A checklist with its items. */
+export interface RoadmapChecklist {
+  /** Name. */
+  name: string;
+  /** The tier it prepares. */
+  tier?: string;
+  /** Items, in plan order. */
+  items: RoadmapChecklistItem[];
+}
+
 /** The whole live roadmap. */
 export interface Roadmap {
   /** Plan name, description and file. */
@@ -121,7 +145,7 @@ export interface Roadmap {
   /** Scenarios. */
   scenarios: RoadmapScenario[];
   /** Checklists with progress. */
-  checklists: { name: string; tier?: string; items: { item: string; done: boolean }[] }[];
+  checklists: RoadmapChecklist[];
   /** Review schedule and change log, as written. */
   reviews: { every: string; what: string; owner?: string }[];
   /** Change log as written. */
@@ -134,18 +158,18 @@ const DAY_MS = 86_400_000;
 export function roadmapData(
   model: CapacityModel,
   statuses: readonly TriggerStatus[],
-  options: { producedAt: number; horizonMs: number; source: RoadmapSource },
+  options: {
+    producedAt: number;
+    horizonMs: number;
+    source: RoadmapSource;
+    /** Each scenario's last load-test run in the plan's store (`loadTestRuns`). */
+    loadTests?: Record<string, LoadTestRunRecord>;
+  },
 ): Roadmap {
   const { plan } = model;
   const raw = plan.raw;
   const tiers = tierOutlook(model, options.horizonMs);
-  const checklists = (raw.checklist ?? []).map((c) => ({
-    name: c.name,
-    tier: c.tier,
-    items: c.items.map((i) =>
-      typeof i === 'string' ? { item: i, done: false } : { item: i.item, done: i.done ?? false },
-    ),
-  }));
+  const checklists = checklistsOf(raw.checklist ?? [], options.loadTests ?? {});
   const points = breakingPoints(model, { horizonMs: options.horizonMs }).map((p) => ({
     ...p,
     fix:
@@ -196,6 +220,28 @@ export function roadmapData(
     })),
     changelog: raw.changelog ?? [],
   };
+}
+
+/** The plan's checklists, a load-test item ticked by a passing run of its scenario. */
+export function checklistsOf(
+  lists: NonNullable<CapacityModel['plan']['raw']['checklist']>,
+  runs: Record<string, LoadTestRunRecord>,
+): RoadmapChecklist[] {
+  return lists.map((c) => ({
+    name: c.name,
+    tier: c.tier,
+    items: c.items.map((i): RoadmapChecklistItem => {
+      if (typeof i === 'string') return { item: i, done: false };
+      if (!i.loadtest) return { item: i.item, done: i.done ?? false };
+      const lastRun = runs[i.loadtest];
+      return {
+        item: i.item,
+        done: (i.done ?? false) || hasPassed(lastRun),
+        loadtest: i.loadtest,
+        ...(lastRun ? { lastRun } : {}),
+      };
+    }),
+  }));
 }
 
 function tierView(

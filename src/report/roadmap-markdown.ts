@@ -7,6 +7,8 @@ import type { RoadmapBreakingPoint, Roadmap, RoadmapTier } from './roadmap-data.
 import { formatCount, formatDate, formatMonthly, formatRatio, formatValue } from './format.ts';
 import { driverText, horizonText, perUnit, quantity, table, when } from './markdown.ts';
 import { formatDurationMs } from '../plan/units.ts';
+import { loadTestRunText } from './loadtest-runs.ts';
+import { capacityText, measuredText } from './measured-text.ts';
 
 /** Renders the roadmap. */
 export function renderRoadmap(r: Roadmap): string {
@@ -101,7 +103,7 @@ function capacity(r: Roadmap): string {
   const rows = r.resources.map((x) => [
     `${x.ref.component}`,
     x.ref.resource,
-    quantity(x.capacity, x.unit),
+    capacityText(x.capacity, x.formulaCapacity, x.measured, x.unit, quantity),
     x.usage !== undefined
       ? quantity(x.usage, x.unit)
       : x.effectiveUsage !== undefined
@@ -110,10 +112,22 @@ function capacity(r: Roadmap): string {
     formatRatio(x.utilization),
     calibrationText(x),
   ]);
+  const measured = r.resources.filter((x) => x.measured);
   return [
     '## 🎯 Current Capacity',
     '',
     table(['component', 'resource', 'capacity', 'usage', 'utilization', 'load model'], rows),
+    ...(measured.length
+      ? [
+          '',
+          'Measured by load tests (the measurement scales with the formula in other configurations):',
+          '',
+          ...measured.map(
+            (x) =>
+              `- **${x.ref.component} ${x.ref.resource}:** ${measuredText(x.measured!, x.unit)}`,
+          ),
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -335,7 +349,10 @@ function checklist(r: Roadmap): string {
     return [
       `### ${c.name} (${done}/${c.items.length})`,
       '',
-      ...c.items.map((i) => `- [${i.done ? 'x' : ' '}] ${i.item}`),
+      ...c.items.map(
+        (i) =>
+          `- [${i.done ? 'x' : ' '}] ${i.item}${i.loadtest ? ` — load test \`${i.loadtest}\`: ${loadTestRunText(i.lastRun)}` : ''}`,
+      ),
     ].join('\n');
   });
   return ['## 🔧 Operational Readiness Checklist', ...parts].join('\n\n');

@@ -1,11 +1,13 @@
 /**
  * Rebuilding the live roadmap from the store: the history of the last `windowMs`, the values
- * just collected, the capacity model and its forecasts, tiers and costs. This is the serve
- * loop's heavy step (seconds on a month of history), so it runs in a worker thread
- * (`roadmap-thread.ts`); this function is what both the thread and a direct call run.
+ * just collected, the capacity model and its forecasts, tiers and costs, and the last load-test
+ * run of each scenario (for the checklist). This is the serve loop's heavy step (seconds on a
+ * month of history), so it runs in a worker thread (`roadmap-thread.ts`); this function is what
+ * both the thread and a direct call run.
  */
 import { buildCapacityModel } from '../capacity/index.ts';
 import type { Plan } from '../plan/types.ts';
+import { loadTestRuns } from '../report/loadtest-runs.ts';
 import { roadmapData, type Roadmap } from '../report/roadmap-data.ts';
 import type { TriggerStatus } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
@@ -50,6 +52,7 @@ export async function buildRoadmap(
   return roadmapData(model, statuses, {
     producedAt,
     horizonMs,
+    loadTests: await loadTestRuns(store, plan),
     source: {
       kind: 'live',
       frames: frames.length,

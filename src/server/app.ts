@@ -7,6 +7,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { tokenMatches } from './auth.ts';
+import { checklistDocument } from './checklist.ts';
 import { isDashboardPath, registerDashboard } from './dashboard.ts';
 import { renderMetrics } from './metrics.ts';
 import type { ServeState } from './state.ts';
@@ -206,7 +207,11 @@ function registerRoutes(app: FastifyInstance, state: () => ServeState): void {
     'Monthly costs now, unit costs, per driver unit, break-even.',
     (r) => r.costs,
   );
-  fromRoadmap('/api/checklist', 'Readiness checklists with progress.', (r) => r.checklists);
+  fromRoadmap(
+    '/api/checklist',
+    'Readiness checklists with progress; load-test items with their last run.',
+    (r) => checklistDocument(r.checklists),
+  );
   app.get(
     '/api/notify',
     {

@@ -157,6 +157,28 @@ export interface ResourceThreshold {
   action?: string;
 }
 
+/** A capacity a load test measured (`GET /api/components` → `measured`). */
+export interface MeasuredCapacity {
+  /** The capacity measured, canonical units (per replica when `perReplica`). */
+  value: number;
+  /** True when `value` is per replica. */
+  perReplica: boolean;
+  /** The thresholds that held at it, as written (`http_req_duration: p(95)<300`). */
+  held: string[];
+  /** When it was measured, ISO 8601. */
+  at: string;
+  /** The scenario that measured it. */
+  scenario: string;
+  /** `breakpoint` or `probe`. */
+  method: string;
+  /** The formula value it is compared with, same basis as `value`. */
+  formula?: number;
+  /** measured ÷ formula. */
+  factor?: number;
+  /** The measurement scaled to the deployed configuration, same basis as `value`. */
+  applied?: number;
+}
+
 /** One element of `GET /api/components`. */
 export interface ResourceState {
   /** Which resource. */
@@ -167,8 +189,12 @@ export interface ResourceState {
     hasUsage: boolean;
     hasModel: boolean;
   };
-  /** Capacity, canonical units. */
+  /** Capacity, canonical units: measured when a load test measured it, else the formula's. */
   capacity?: number;
+  /** Capacity by the roadmap's formula alone (absent from older servers). */
+  formulaCapacity?: number;
+  /** The load test behind `capacity` (src/capacity/measured.ts `MeasuredView`). */
+  measured?: MeasuredCapacity;
   /** Measured usage. */
   usage?: number;
   /** The load model's value. */
@@ -399,7 +425,37 @@ export interface Checklist {
   /** Tier it prepares. */
   tier?: string;
   /** Items. */
-  items: { item: string; done: boolean }[];
+  items: ChecklistItem[];
+}
+
+/** One checklist item. */
+export interface ChecklistItem {
+  /** As written. */
+  item: string;
+  /** Ticked in the plan, or by a passing run of its load test. */
+  done: boolean;
+  /** The load-test scenario it names. */
+  loadtest?: string;
+  /** That scenario's last run (null: never run); only on load-test items. */
+  last_run?: LoadTestRun | null;
+}
+
+/** A load-test run (`GET /api/checklist` → `last_run`, src/server/checklist.ts). */
+export interface LoadTestRun {
+  /** When it ended, ISO 8601. */
+  at: string;
+  /** True when every threshold held. */
+  ok: boolean;
+  /** Achieved rate, per second. */
+  rate: number;
+  /** p95 latency, seconds. */
+  p95: number;
+  /** Share that failed. */
+  failed_rate: number;
+  /** Breakpoint rate, per second. */
+  breakpoint_rate?: number;
+  /** The last run that passed. */
+  last_pass?: { at: string; rate: number; p95: number };
 }
 
 /** One pool of `GET /api/scaling` (src/runtime/autoscale-stage.ts). */

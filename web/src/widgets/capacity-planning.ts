@@ -1,15 +1,16 @@
 /**
  * Capacity planning: the driver's growth rate, the load now against the deployed tier's bound,
  * the storage trend, the estimated date of the next scaling step and the action to take, with
- * the driver's projection on a chart. From /api/forecast (drivers, breaking points),
- * /api/tiers (bounds, next step) and /api/components (storage now).
+ * the driver's projection on a chart; and every capacity a load test measured, beside the
+ * roadmap's formula. From /api/forecast (drivers, breaking points), /api/tiers (bounds, next
+ * step) and /api/components (storage now, measured capacities).
  */
 import type { BreakingPoint, DriverProjection, ResourceState, TiersDoc } from '../api-types.ts';
 import { dataOf } from '../api.ts';
 import { Chart, PALETTE, TONE_COLOR, type Threshold, type XRange } from '../chart.ts';
 import { badge, h, stat, type Tone } from '../dom.ts';
 import { key, storageResources } from '../derive.ts';
-import { bytes, count, day, month, NONE, percent, perWeek, relative } from '../format.ts';
+import { bytes, count, day, inUnit, month, NONE, percent, perWeek, relative } from '../format.ts';
 import { Card, firstFailure, type Snapshot, type Widget } from '../widget.ts';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +22,7 @@ export function createCapacityPlanning(): Widget {
     id: 'capacity-planning',
     title: 'Capacity planning',
     source:
-      'From /api/forecast (drivers, breaking points), /api/tiers (bounds, next step) and /api/components.',
+      'From /api/forecast (drivers, breaking points), /api/tiers (bounds, next step) and /api/components (capacities, with what load tests measured).',
   });
   const chart = new Chart({
     title: 'Driver forecast, next 12 months',
@@ -88,6 +89,7 @@ export function createCapacityPlanning(): Widget {
             h('strong', null, 'Action: '),
             scale.action,
           ),
+          measuredList(components),
         ],
         badge(scale.tone, scale.word),
       );
@@ -124,6 +126,48 @@ export function createCapacityPlanning(): Widget {
       );
     },
   };
+}
+
+/** Capacities measured by load tests, each beside the roadmap's formula; nothing when none was. */
+function measuredList(components: ResourceState[]): HTMLElement | null {
+  const measured = components.filter((r) => r.measured);
+  if (!measured.length) return null;
+  return h(
+    'div',
+    { class: 'block', 'data-testid': 'measured' },
+    h('h3', null, 'Measured capacity'),
+    h(
+      'ul',
+      { class: 'checks' },
+      measured.map((r) => {
+        const m = r.measured!;
+        const per = m.perReplica ? ' per replica' : '';
+        const formula =
+          m.formula === undefined
+            ? 'formula not evaluable (reads live metrics)'
+            : `formula ${inUnit(m.formula, r.unit)}${per}`;
+        const scaled =
+          m.applied !== undefined && Math.abs(m.applied - m.value) > 0.005 * m.value
+            ? `; ${inUnit(m.applied, r.unit)}${per} as deployed`
+            : '';
+        return h(
+          'li',
+          { 'data-resource': key(r) },
+          h(
+            'span',
+            null,
+            h('strong', null, key(r)),
+            `: measured ${inUnit(m.value, r.unit)}${per}${scaled}; ${formula}`,
+            h(
+              'span',
+              { class: 'muted block-line' },
+              `${m.held.length ? `held ${m.held.join(', ')} · ` : ''}${m.method}${m.scenario !== m.method ? ` (${m.scenario})` : ''}, ${day(Date.parse(m.at))} · capacity now ${inUnit(r.capacity, r.unit)} (formula ${inUnit(r.formulaCapacity, r.unit)})`,
+            ),
+          ),
+        );
+      }),
+    ),
+  );
 }
 
 function growthNote(d: DriverProjection): string {
