@@ -68,6 +68,14 @@ function parseAt(
 /** Parses the CLI form `"http_req_duration: p(95)<300"` (metric key, colon, expression). */
 export function parseThresholdArg(text: string, source: string): Threshold {
   const colon = separatorColon(text);
+  const brace = text.indexOf('{');
+  if (colon < 0 && brace >= 0 && !text.includes('}', brace)) {
+    throw new HeadroomError('LOADTEST_CONFIG', `"${text}": the tag filter has no closing "}"`, {
+      path: source,
+      column: brace + 1,
+      hint: 'write e.g. --threshold "http_req_duration{name:listTickets}: p(95)<300"',
+    });
+  }
   if (colon < 0 || text.slice(0, colon).trim() === '') {
     throw new HeadroomError('LOADTEST_CONFIG', `"${text}": expected "metric: expression"`, {
       path: source,
@@ -222,9 +230,11 @@ export function thresholdMetricKey(t: Threshold): string {
 export function formatThresholdValue(t: Threshold, value: number | undefined): string {
   if (value === undefined) return 'nothing measured';
   const type = THRESHOLD_METRICS[t.metric];
-  if (type === 'rate') return `rate=${round(value)}`;
-  const unit = type === 'trend' ? ' ms' : t.aggregation === 'rate' ? '/s' : '';
-  return `${t.aggregation}=${formatCount(round(value))}${unit}`;
+  const unit =
+    type === 'trend' ? ' ms' : type === 'counter' && t.aggregation === 'rate' ? '/s' : '';
+  // Thousands separators for large values; three significant decimals below 1 (0.035, 0.844).
+  const shown = Math.abs(value) >= 1000 ? formatCount(round(value)) : String(round(value));
+  return `${t.aggregation}=${shown}${unit}`;
 }
 
 function holds(value: number, op: Threshold['op'], limit: number): boolean {

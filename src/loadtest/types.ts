@@ -280,8 +280,10 @@ export interface LoadTestReport {
     sigma: number;
     kappa: number;
     lambda: number;
-    peak_concurrency: number;
-    peak_rate: number;
+    /** Concurrency where throughput peaks; null when it never peaks (κ = 0: it only flattens). */
+    peak_concurrency: number | null;
+    /** Throughput at the peak (or the ceiling λ/σ), per second; null when unbounded (σ = κ = 0). */
+    peak_rate: number | null;
     r2: number;
   };
 }
