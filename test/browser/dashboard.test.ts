@@ -107,9 +107,10 @@ describe('dashboard', { timeout: 180_000 }, () => {
     assert.match(queue!, /Messages waiting/);
     assert.match(queue!, /sms-stream/);
     const capacity = await page.textContent('#capacity-planning');
-    assert.match(capacity!, /Growth rate\+\d+(\.\d+)?\/weekcompanies · fitted from history/);
+    // The fixture's history is fitted afresh each run: near-flat growth may come out either sign.
+    assert.match(capacity!, /Growth rate[+−]\d+(\.\d+)?\/weekcompanies · fitted from history/);
     assert.match(capacity!, /Current load1,\d{3}companies · \d+% of Phase 1's 2,000/);
-    assert.match(capacity!, /Estimated scale date\w+ 20\d\d/);
+    assert.match(capacity!, /Estimated scale date(\w+ 20\d\d|not within 2 years)/);
     const costs = await page.textContent('#cost-tracking');
     assert.match(costs!, /Infrastructure/);
     assert.match(costs!, /\$92/);
