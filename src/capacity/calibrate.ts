@@ -83,7 +83,8 @@ function latestRatio(last: { model: number; usage: number }, n: number): Calibra
   };
 }
 
-function leastSquares(
+/** Least squares usage = intercept + slope × model; undefined when the model does not vary. */
+export function leastSquares(
   pairs: readonly { model: number; usage: number }[],
 ): { slope: number; intercept: number; rSquared: number } | undefined {
   const n = pairs.length;

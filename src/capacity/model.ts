@@ -292,7 +292,7 @@ export function maxReplicas(
  * Capacity of a resource under some inputs: capacity, or per_replica × replicas. Inputs built by
  * `configInputs` carry the measured capacities, so every consumer sees the measurement.
  */
-function capacityOf(plan: Plan, ref: ResourceRef, inputs: EvalInputs): number | undefined {
+export function capacityOf(plan: Plan, ref: ResourceRef, inputs: EvalInputs): number | undefined {
   return timesReplicas(plan, ref, nodeValue(plan, ref.capacityKey, inputs), inputs);
 }
 
@@ -317,7 +317,8 @@ function timesReplicas(
   return replicas === undefined ? undefined : node * replicas;
 }
 
-function unitOf(plan: Plan, ref: ResourceRef): string {
+/** Canonical unit of a resource's capacity (`` when it cannot be probed). */
+export function unitOf(plan: Plan, ref: ResourceRef): string {
   try {
     return toQuantity(plan.units, plan.graph.evaluate(ref.capacityKey, plan.graph.probeInputs()))
       .unit;

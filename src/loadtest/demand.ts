@@ -7,11 +7,12 @@
  * bottleneck: what the system saturates on, and the rate at which it will. Pure: frames (the
  * plan's metrics sampled during the run) and stage times come in as arguments.
  */
+import { leastSquares } from '../capacity/calibrate.ts';
 import type { Frame } from '../capacity/evaluate.ts';
 import { nodeValue } from '../capacity/evaluate.ts';
+import { capacityOf, unitOf } from '../capacity/model.ts';
 import { listResources, type ResourceRef } from '../capacity/resources.ts';
 import type { Plan } from '../plan/types.ts';
-import { toQuantity } from '../plan/units.ts';
 
 /** A span of the run at one steady rate. */
 export interface SteadySpan {
@@ -81,7 +82,7 @@ export function predictSaturation(input: DemandInput): DemandPrediction {
   const resources: ResourceDemand[] = [];
   for (const ref of listResources(plan)) {
     if (!ref.hasUsage) continue;
-    const capacity = capacityNow(plan, ref, last);
+    const capacity = capacityOf(plan, ref, { metrics: last?.metrics ?? {} });
     const points = spanMeans(input, ref);
     resources.push(judge(plan, ref, capacity, points));
   }
@@ -94,14 +95,6 @@ export function predictSaturation(input: DemandInput): DemandPrediction {
       bottleneck = { component: r.component, resource: r.resource, rate: r.saturation_rate };
   }
   return { resources, bottleneck };
-}
-
-function capacityNow(plan: Plan, ref: ResourceRef, frame: Frame | undefined): number | undefined {
-  const inputs = { metrics: frame?.metrics ?? {} };
-  const c = nodeValue(plan, ref.capacityKey, inputs);
-  if (!ref.perReplica || c === undefined) return c;
-  const replicas = nodeValue(plan, `components.${ref.component}.replicas`, inputs);
-  return replicas === undefined ? undefined : c * replicas;
 }
 
 /** Mean usage over each span (after it settles), for spans with at least one sample. */
@@ -157,39 +150,18 @@ function judge(
   };
 }
 
-/** Least squares U = a + b·X; with two points, the line through them. */
+/** Least squares U = a + b·X (R² from 3 points on); with one point and no baseline, U₀ = 0. */
 function fitLine(
   points: readonly { rate: number; usage: number }[],
 ): { intercept: number; slope: number; r2?: number } | undefined {
-  const n = points.length;
-  if (n === 1) {
-    // No baseline: the usage is taken to be all load (U₀ = 0).
+  if (points.length === 1) {
     const p = points[0]!;
     return p.rate > 0 ? { intercept: 0, slope: p.usage / p.rate } : undefined;
   }
-  const mx = points.reduce((s, p) => s + p.rate, 0) / n;
-  const my = points.reduce((s, p) => s + p.usage, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (const p of points) {
-    sxx += (p.rate - mx) ** 2;
-    sxy += (p.rate - mx) * (p.usage - my);
-    syy += (p.usage - my) ** 2;
-  }
-  if (sxx === 0) return undefined;
-  const slope = sxy / sxx;
-  const r2 = n >= 3 ? (syy === 0 ? 1 : (sxy * sxy) / (sxx * syy)) : undefined;
-  return { intercept: my - slope * mx, slope, r2 };
-}
-
-function unitOf(plan: Plan, ref: ResourceRef): string {
-  try {
-    return toQuantity(plan.units, plan.graph.evaluate(ref.capacityKey, plan.graph.probeInputs()))
-      .unit;
-  } catch {
-    return '';
-  }
+  const fit = leastSquares(points.map((p) => ({ model: p.rate, usage: p.usage })));
+  if (!fit) return undefined;
+  const r2 = points.length >= 3 ? fit.rSquared : undefined;
+  return { intercept: fit.intercept, slope: fit.slope, r2 };
 }
 
 function fmt(v: number): string {
