@@ -116,35 +116,39 @@ export function parseMetricKey(
   const metric = name as ThresholdMetric;
   let i = skipSpaces(key, start + name.length);
   if (i === key.length) return { metric, tags: {} };
-  if (key[i] !== '{')
+  if (key[i] !== '{') {
     fail(
       `"${key}": unexpected "${key.slice(i)}" after ${metric}`,
       i,
       'a tag filter is written {name:listTickets}',
     );
+  }
   const close = key.indexOf('}', i);
-  if (close < 0)
+  if (close < 0) {
     fail(
       `"${key}": the tag filter has no closing "}"`,
       key.length,
       'write e.g. http_req_duration{name:listTickets}',
     );
+  }
   const tags = parseTags(key, i + 1, close, metric, fail);
   i = skipSpaces(key, close + 1);
-  if (i < key.length)
+  if (i < key.length) {
     fail(
       `"${key}": unexpected "${key.slice(i)}" after the tag filter`,
       i,
       'write e.g. http_req_duration{name:listTickets}',
     );
+  }
   return { metric, tags };
 }
 
 function unknownMetric(name: string, index: number, fail: Fail): never {
   const known = Object.keys(THRESHOLD_METRICS);
   const list = `headroom measures ${known.join(', ')}`;
-  if (K6_UNMEASURED.has(name))
+  if (K6_UNMEASURED.has(name)) {
     fail(`"${name}" is a k6 metric headroom does not measure`, index, list);
+  }
   const near = closest(name, known);
   const suggestion =
     distance(name, near) <= Math.max(2, Math.floor(name.length / 3))
@@ -161,12 +165,13 @@ function parseTags(
   fail: Fail,
 ): Record<string, string> {
   const body = key.slice(from, to);
-  if (body.trim() === '')
+  if (body.trim() === '') {
     fail(
       `"${key}": the tag filter is empty`,
       from,
       'write e.g. {name:listTickets}, or drop the braces',
     );
+  }
   if (metric === 'dropped_iterations') {
     fail(
       `"${key}": dropped_iterations has no tags`,
@@ -295,8 +300,9 @@ function parsePercentile(
   const digits = NUMBER.exec(expr.slice(i))?.[0];
   if (digits === undefined) fail(`"${expr}": expected a number inside p( )`, i, hint);
   const n = Number(digits);
-  if (!(n >= 0 && n <= 100))
+  if (!(n >= 0 && n <= 100)) {
     fail(`"${expr}": a percentile is between 0 and 100, not ${digits}`, i, hint);
+  }
   i = skipSpaces(expr, i + digits.length);
   if (expr[i] !== ')') fail(`"${expr}": expected ")" after p(${digits}`, i, hint);
   return { aggregation: `p(${n})`, end: i + 1 };
@@ -314,8 +320,9 @@ function parseValue(expr: string, at: number, op: string, type: MetricType, fail
     );
   }
   const value = Number(text);
-  if (!Number.isFinite(value))
+  if (!Number.isFinite(value)) {
     fail(`"${expr}": ${text} is not a finite number`, at, 'write a plain number');
+  }
   const rest = skipSpaces(expr, at + text.length);
   if (rest < expr.length) {
     const unit = /^(ms|s|m|%)\s*$/i.test(expr.slice(rest));
