@@ -9,6 +9,8 @@ import { registerCheck } from './check.ts';
 import { registerDemo } from './demo.ts';
 import { registerExport } from './export.ts';
 import { registerInit } from './init.ts';
+import { registerLoadtest } from './loadtest.ts';
+import { runPlanLoadTest } from './loadtest-plan.ts';
 import { registerReplay } from './replay.ts';
 import { registerValidate } from './validate.ts';
 import { registerWatch } from './watch.ts';
@@ -42,6 +44,7 @@ export function buildProgram(): Command {
     registerSimulate,
     registerServe,
     registerDemo,
+    (p: Command) => registerLoadtest(p, runPlanLoadTest),
   ]) {
     register(program);
   }
@@ -56,10 +59,19 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? 0 : ERRORS.USAGE.exitCode;
+      if (err.exitCode === 0) return 0;
+      // k6's convention for `loadtest`: every usage or configuration mistake exits 3.
+      return commandOf(argv) === 'loadtest'
+        ? ERRORS.LOADTEST_CONFIG.exitCode
+        : ERRORS.USAGE.exitCode;
     }
     return reportFailure(err, argv.includes('--json'));
   }
+}
+
+/** The subcommand named in `argv` (process.argv shape), if any. */
+function commandOf(argv: string[]): string | undefined {
+  return argv.slice(2).find((a) => !a.startsWith('-'));
 }
 
 /** Prints a thrown error the way users should see it; returns the exit code. */

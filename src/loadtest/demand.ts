@@ -146,7 +146,9 @@ function judge(
   return {
     ...shared,
     saturation_rate: Math.max(0, saturation),
-    note: `${fmt(fit.slope)} per iteration/s over ${fmt(fit.intercept)} idle: full at ${fmt(saturation)}/s`,
+    note:
+      `${fmt(fit.intercept + fit.slope * top)} of ${fmt(capacity)}${unitText(base.unit)} used at ${fmt(top)}/s ` +
+      `(${fmt(100 * utilization!)} %; ${fmt(fit.intercept)} idle, ${fmt(fit.slope)} per iteration/s): full at ${fmt(Math.max(0, saturation))}/s`,
   };
 }
 
@@ -162,6 +164,11 @@ function fitLine(
   if (!fit) return undefined;
   const r2 = points.length >= 3 ? fit.rSquared : undefined;
   return { intercept: fit.intercept, slope: fit.slope, r2 };
+}
+
+/** A canonical unit after a number (` B`), nothing for a count. */
+function unitText(unit: string): string {
+  return unit === '' ? '' : ` ${unit}`;
 }
 
 function fmt(v: number): string {

@@ -140,3 +140,48 @@ export async function startAlertmanager(): Promise<PrivateServer> {
   await server.start();
   return server;
 }
+
+/**
+ * A private Prometheus (Debian's `/usr/bin/prometheus`) on a free loopback port, scraping
+ * `targets` (job name → `host:port` list) every `scrapeMs`; its data in a temp dir.
+ */
+export async function startPrometheus(
+  targets: Record<string, string[]>,
+  scrapeMs = 1000,
+): Promise<PrivateServer & { url: string }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-prometheus-'));
+  const config = join(dir, 'prometheus.yml');
+  const jobs = Object.entries(targets).map(
+    ([job, list]) =>
+      `  - job_name: ${job}\n    static_configs: [{ targets: [${list.map((t) => `'${t}'`).join(', ')}] }]`,
+  );
+  const interval = `${scrapeMs}ms`;
+  writeFileSync(
+    config,
+    `global: { scrape_interval: ${interval}, evaluation_interval: ${interval} }\nscrape_configs:\n${jobs.join('\n')}\n`,
+  );
+  const server = new PrivateServer(
+    '/usr/bin/prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    port,
+    dir,
+  );
+  await server.start();
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 20_000; ;) {
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error(`Prometheus on ${url} not ready after 20 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return Object.assign(server, { url });
+}
