@@ -169,7 +169,8 @@ describe('headroom loadtest --url', () => {
       report.thresholds.map((t) => t.ok),
       [true],
     );
-    assert.ok(report.latency.p95 < 0.1 && report.latency.p95 > 0);
+    // Seconds, not ms: a local request takes well under one (even on a busy CI machine).
+    assert.ok(report.latency.p95 < 1 && report.latency.p95 > 0, `p95 ${report.latency.p95} s`);
   });
 
   it('a failed threshold exits 99 and the summary marks it ✗', async () => {

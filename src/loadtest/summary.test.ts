@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RunMetrics } from './metrics.ts';
@@ -10,6 +11,9 @@ import {
   type ReportParts,
 } from './summary.ts';
 import type { LoadTestReport } from './types.ts';
+
+/** The text without colour: picocolors colours tables when `CI` is set, as CI runs do. */
+const plain = (text: string): string => stripVTControlCharacters(text);
 
 /** A run of two 1-s stages: 100 iterations of 10 ms in the first (5 failed), 200 of 20 ms in the second. */
 function twoStages(): RunMetrics {
@@ -145,14 +149,14 @@ describe('renderSummary', () => {
   });
 
   it('marks each threshold ✓ or ✗ with its value in the metric’s unit', () => {
-    const text = renderSummary(report());
+    const text = plain(renderSummary(report()));
     assert.match(text, /✓ http_req_duration: p\(95\)<300 {2}\(19\.8ms\)/);
     assert.match(text, /✗ http_req_failed: rate<0\.01 {2}\(1\.67%\)/);
   });
 
   it('aligns the metric lines k6-style and lists requests by status and error', () => {
     const m = twoStages();
-    const text = renderSummary(report(), requestBreakdown(m));
+    const text = plain(renderSummary(report(), requestBreakdown(m)));
     const metricLines = text.split('\n').filter((l) => /^ {2}[a-z_]+\.{3,}: /.test(l));
     assert.ok(metricLines.length >= 6, text);
     assert.equal(new Set(metricLines.map((l) => l.indexOf(':'))).size, 1, 'colons line up');
@@ -172,7 +176,7 @@ describe('renderSummary', () => {
         max_throughput: 1300,
       },
     });
-    const text = renderSummary(r);
+    const text = plain(renderSummary(r));
     assert.match(text, /stage +target +duration +requests +rate +p95 +failed +dropped +in flight/);
     assert.match(text, / 0 +100\/s +1s +100 +100\/s/);
     assert.match(text, /breakpoint: 1,234\/s held/);
