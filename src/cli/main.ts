@@ -5,24 +5,45 @@
  */
 import { Command, CommanderError } from 'commander';
 import { asHeadroomErrors, ERRORS, formatError } from '../errors.ts';
-import { registerCheck } from './check.ts';
-import { registerDemo } from './demo.ts';
-import { registerExport } from './export.ts';
-import { registerInit } from './init.ts';
-import { registerLoadtest } from './loadtest.ts';
-import { runPlanLoadTest } from './loadtest-plan.ts';
-import { registerReplay } from './replay.ts';
-import { registerValidate } from './validate.ts';
-import { registerWatch } from './watch.ts';
-import { registerWhatIf } from './whatif.ts';
-import { registerForecast } from './forecast.ts';
-import { registerReport } from './report.ts';
-import { registerQueueing } from './queueing.ts';
-import { registerServe } from './serve.ts';
-import { registerSimulate } from './simulate.ts';
 
-/** Builds the program with every command registered. */
-export function buildProgram(): Command {
+/** Registers one command (or a group) on the program. */
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, imported only when that command runs (or for the whole `--help`):
+ * `headroom --version` loads none, `check` not the server, the simulator or the Kubernetes
+ * client. The order is the order of `--help`.
+ */
+export const COMMANDS: Record<string, () => Promise<Register>> = {
+  init: async () => (await import('./init.ts')).registerInit,
+  validate: async () => (await import('./validate.ts')).registerValidate,
+  check: async () => (await import('./check.ts')).registerCheck,
+  replay: async () => (await import('./replay.ts')).registerReplay,
+  export: async () => (await import('./export.ts')).registerExport,
+  watch: async () => (await import('./watch.ts')).registerWatch,
+  forecast: async () => (await import('./forecast.ts')).registerForecast,
+  whatif: async () => (await import('./whatif.ts')).registerWhatIf,
+  report: async () => (await import('./report.ts')).registerReport,
+  erlang: async () => (await import('./queueing.ts')).registerQueueing,
+  usl: async () => (await import('./queueing.ts')).registerQueueing,
+  simulate: async () => (await import('./simulate.ts')).registerSimulate,
+  serve: async () => (await import('./serve.ts')).registerServe,
+  demo: async () => (await import('./demo.ts')).registerDemo,
+  loadtest: async () => {
+    const [{ registerLoadtest }, { runPlanLoadTest }] = await Promise.all([
+      import('./loadtest.ts'),
+      import('./loadtest-plan.ts'),
+    ]);
+    return (p: Command) => registerLoadtest(p, runPlanLoadTest);
+  },
+};
+
+/**
+ * Builds the program with the commands `argv` needs (process.argv shape): the one it names;
+ * none for a bare `--version`; every one otherwise (`--help`, no command, an unknown one — so
+ * commander can list them or suggest the nearest). Without `argv`, every command.
+ */
+export async function buildProgram(argv?: string[]): Promise<Command> {
   const program = new Command('headroom')
     .description(
       'A living capacity plan: watch, judge, forecast and scale from your scaling roadmap.',
@@ -30,31 +51,27 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [
-    registerInit,
-    registerValidate,
-    registerCheck,
-    registerReplay,
-    registerExport,
-    registerWatch,
-    registerForecast,
-    registerWhatIf,
-    registerReport,
-    registerQueueing,
-    registerSimulate,
-    registerServe,
-    registerDemo,
-    (p: Command) => registerLoadtest(p, runPlanLoadTest),
-  ]) {
-    register(program);
-  }
+  const named = argv ? commandOf(argv) : undefined;
+  const onlyVersion =
+    argv !== undefined &&
+    named === undefined &&
+    argv.slice(2).length > 0 &&
+    argv.slice(2).every((a) => a === '-V' || a === '--version');
+  const wanted =
+    named !== undefined && Object.hasOwn(COMMANDS, named)
+      ? [named]
+      : onlyVersion
+        ? []
+        : Object.keys(COMMANDS);
+  const registers = new Set(await Promise.all(wanted.map((name) => COMMANDS[name]!())));
+  for (const register of registers) register(program);
   return program;
 }
 
 /** Runs the CLI with `argv` (process.argv shape); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {

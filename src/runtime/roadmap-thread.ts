@@ -61,9 +61,7 @@ export class RoadmapThread {
       planFile: this.plan.file,
       storePath: storePath(this.store)!,
     };
-    const worker = new Worker(new URL('./roadmap-worker-entry.mjs', import.meta.url), {
-      workerData,
-    });
+    const worker = new Worker(workerEntry(), { workerData });
     worker.on('message', (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
@@ -88,4 +86,14 @@ export class RoadmapThread {
 function storePath(store: Store): string | undefined {
   const path = (store as { path?: unknown }).path;
   return typeof path === 'string' && path !== ':memory:' ? path : undefined;
+}
+
+/**
+ * The worker's entry: the compiled module when this one is compiled (`dist/`), else the entry
+ * that registers tsx's loader first (a worker does not inherit the one of the main thread).
+ */
+function workerEntry(): URL {
+  return import.meta.url.endsWith('.js')
+    ? new URL('./roadmap-worker.js', import.meta.url)
+    : new URL('./roadmap-worker-entry.mjs', import.meta.url);
 }
