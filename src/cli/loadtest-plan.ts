@@ -77,7 +77,7 @@ export async function runPlanLoadTest(o: LoadtestCliOptions): Promise<number> {
         signal,
         onProgress: (p) => line.update(p),
         say,
-        resolve: mode ? (metrics) => resolvedFromMode(mode, metrics) : undefined,
+        resolve: mode ? () => resolvedFromMode(mode) : undefined,
       });
     }, o.quiet !== true);
     const doc: PlanLoadTestDocument = outcome.report;
@@ -167,7 +167,7 @@ function queueMeasures(plan: Plan, component: string | undefined): PlanLoadTest[
 }
 
 /** The `--queue` load options as a resolved executor. */
-function resolvedFromMode(mode: LoadMode, _metrics: unknown): ResolvedScenario {
+function resolvedFromMode(mode: LoadMode): ResolvedScenario {
   return 'breakpoint' in mode ? { executor: 'breakpoint', search: mode.breakpoint } : mode;
 }
 
