@@ -8,7 +8,7 @@ import type { PlanRunReport } from '../loadtest/plan-run.ts';
 import type { LoadTestReport } from '../loadtest/types.ts';
 import { parsePlan } from '../plan/load.ts';
 import { chooseScenario, measurementOf } from './loadtest-plan.ts';
-import type { LoadtestCliOptions } from './loadtest.ts';
+import type { LoadtestCliOptions } from './loadtest-options.ts';
 
 const PLAN = `version: 1
 name: shop

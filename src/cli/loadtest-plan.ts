@@ -9,8 +9,10 @@
  */
 import { HeadroomError } from '../errors.ts';
 import { nodeValue } from '../capacity/evaluate.ts';
+import { replicasOf, unitOf } from '../capacity/model.ts';
+import { listResources } from '../capacity/resources.ts';
 import { assertLoopbackTarget, parseTargetUrl } from '../loadtest/guard.ts';
-import { HttpTarget } from '../loadtest/http-target.ts';
+import { describeRequests, HttpTarget } from '../loadtest/http-target.ts';
 import { liveLine } from '../loadtest/live-line.ts';
 import {
   findScenario,
@@ -28,19 +30,19 @@ import type { MeasuredCapacity, PlanLoadTest, Threshold } from '../loadtest/type
 import { writeMeasured } from '../loadtest/write-measured.ts';
 import { loadPlan } from '../plan/load.ts';
 import type { Plan } from '../plan/types.ts';
-import { toQuantity } from '../plan/units.ts';
+import { capacityResources } from '../plan/compile-loadtest-targets.ts';
 import { formatCount, round } from '../report/format.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
+import { exitCodeFor, runWithInterrupt } from './loadtest.ts';
 import {
   connectionsFor,
-  exitCodeFor,
+  parseCount,
   parseMode,
   parseThresholds,
-  runWithInterrupt,
   type LoadMode,
   type LoadtestCliOptions,
-} from './loadtest.ts';
+} from './loadtest-options.ts';
 import { printJson } from './output.ts';
 
 /** What `--json` prints for a plan run: the run's report, and the measurement `--write` recorded. */
@@ -161,9 +163,9 @@ export function chooseScenario(
 /** A worker component's `throughput` capacity, when it declares one (what a queue run measures). */
 function queueMeasures(plan: Plan, component: string | undefined): PlanLoadTest['measures'] {
   const c = component === undefined ? undefined : plan.raw.components?.[component];
-  if (!c) return undefined;
-  const declared = c.capacity?.throughput !== undefined || c.per_replica?.throughput !== undefined;
-  return declared ? { component: component!, resource: 'throughput' } : undefined;
+  return c && capacityResources(c).includes('throughput')
+    ? { component: component!, resource: 'throughput' }
+    : undefined;
 }
 
 /** The `--queue` load options as a resolved executor. */
@@ -216,21 +218,11 @@ async function runQueue(
     plan,
     spec: scenario.queue!,
     executor: resolved,
-    workers: workers === undefined ? undefined : parseWorkers(workers),
+    workers: workers === undefined ? undefined : parseCount(workers, '--workers', 1),
     signal: hooks.signal,
     onProgress: hooks.onProgress,
     scenario: scenario.name,
   });
-}
-
-function parseWorkers(text: string): number {
-  const n = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < 1)
-    throw config(
-      `--workers "${text}" is not a whole number of at least 1`,
-      'write e.g. --workers 4',
-    );
-  return n;
 }
 
 /**
@@ -277,19 +269,18 @@ export function measurementOf(
     method = 'probe';
     held = [];
   }
-  const component = plan.raw.components?.[m.component];
-  const perReplica =
-    component?.capacity?.[m.resource] === undefined &&
-    component?.per_replica?.[m.resource] !== undefined;
+  const ref = listResources(plan).find(
+    (r) => r.component === m.component && r.resource === m.resource,
+  )!;
+  const perReplica = ref.perReplica;
   const inputs = { metrics };
-  const replicas = queue?.workers ?? nodeValue(plan, `components.${m.component}.replicas`, inputs);
+  const replicas = queue?.workers ?? replicasOf(plan, m.component, inputs);
   if (perReplica && !(replicas !== undefined && replicas > 0)) {
     throw nothing(
       `the replicas of ${m.component} are not known, so no capacity per replica (set replicas, or --workers)`,
     );
   }
-  const key = `components.${m.component}.${perReplica ? 'per_replica' : 'capacity'}.${m.resource}`;
-  const unit = unitOfNode(plan, key);
+  const unit = unitOf(plan, ref);
   if (unit !== '1/s') {
     throw new HeadroomError(
       'LOADTEST_CONFIG',
@@ -301,7 +292,7 @@ export function measurementOf(
       },
     );
   }
-  const formula = nodeValue(plan, key, inputs);
+  const formula = nodeValue(plan, ref.capacityKey, inputs);
   return {
     component: m.component,
     resource: m.resource,
@@ -359,19 +350,9 @@ export function renderPlanRun(
   return lines.join('\n');
 }
 
-/** Canonical unit of a capacity node (`1/s` for a rate), `?` when it cannot be probed. */
-function unitOfNode(plan: Plan, key: string): string {
-  try {
-    return toQuantity(plan.units, plan.graph.evaluate(key, plan.graph.probeInputs())).unit;
-  } catch {
-    return '?';
-  }
-}
-
 function describe(scenario: PlanLoadTest): string {
   if (scenario.queue) return `${scenario.queue.kind} queue ${scenario.queue.name}`;
-  const urls = [...new Set(scenario.requests.map((r) => r.url))];
-  return urls.length === 1 ? urls[0]! : `${urls.length} URLs`;
+  return describeRequests(scenario.requests);
 }
 
 function aimKindOf(scenario: PlanLoadTest): 'vus' | 'rate' {

@@ -5,14 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import { HeadroomError } from '../errors.ts';
 import type { LoadTestReport } from '../loadtest/types.ts';
 import { HEADROOM_BIN, runCli } from '../../test/helpers/cli.ts';
+import { exitCodeFor } from './loadtest.ts';
 import {
-  exitCodeFor,
   parseMode,
   parseRateOption,
   parseStages,
   parseThresholds,
   type LoadtestCliOptions,
-} from './loadtest.ts';
+} from './loadtest-options.ts';
 
 let server: Server;
 let url: string;

@@ -7,8 +7,8 @@
  */
 import { HeadroomError } from '../errors.ts';
 import type { Plan } from '../plan/types.ts';
-import { derivedInputs, inputsFromSamples, Collector } from '../runtime/collect.ts';
-import { scalarInputs } from '../runtime/history.ts';
+import { Collector } from '../runtime/collect.ts';
+import { currentValues } from '../runtime/current-values.ts';
 import type { Store } from '../store/store.ts';
 import { predictSaturation, type DemandPrediction, type SteadySpan } from './demand.ts';
 import { PlanObserver } from './observe.ts';
@@ -135,10 +135,7 @@ function settleMs(report: LoadTestReport): number {
 async function currentMetrics(plan: Plan): Promise<Record<string, number | undefined>> {
   const collector = new Collector(plan, Date.now);
   try {
-    const outcome = await collector.collect(10_000);
-    const inputs = inputsFromSamples(plan, outcome.samples, outcome.failures);
-    derivedInputs(plan, inputs);
-    return scalarInputs(inputs).metrics;
+    return currentValues(plan, await collector.collect(10_000), []).metrics;
   } finally {
     await collector.close();
   }
