@@ -10,16 +10,11 @@
  * are the connecting account's (equal to the server's on a single-account server); `messages`
  * and `bytes` are summed over its streams. Credentials never appear in messages.
  */
-import {
-  JetStreamApiCodes,
-  JetStreamApiError,
-  jetstreamManager,
-  type JetStreamManager,
-  type Lister,
-} from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamManager, Lister } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { HeadroomError } from '../errors.ts';
 import { abortedError } from './health.ts';
+import { LazyModule } from './lazy-module.ts';
 import {
   consumerNotFound,
   countOf,
@@ -32,6 +27,9 @@ import {
   type StreamRecord,
 } from './nats-jetstream-read.ts';
 import { ReconnectBackoff, untilAborted, type BackoffOptions } from './reconnect.ts';
+
+const transport = new LazyModule(() => import('@nats-io/transport-node'));
+const jetstreamApi = new LazyModule(() => import('@nats-io/jetstream'));
 
 /** Where the NATS servers are, how to authenticate, and how long a request may take. */
 export interface ClientEndpoint {
@@ -91,7 +89,7 @@ export class ClientReader {
         try {
           return streamRecord(await jsm.streams.info(name));
         } catch (e) {
-          if (!isApiError(e, JetStreamApiCodes.StreamNotFound)) throw e;
+          if (!isApiError(e, 'StreamNotFound')) throw e;
           throw streamNotFound(name, await drain(jsm.streams.names(), signal, this.what));
         }
       });
@@ -114,7 +112,7 @@ export class ClientReader {
           try {
             return consumerRecord(await jsm.consumers.info(streamName, name));
           } catch (e) {
-            if (!isApiError(e, JetStreamApiCodes.ConsumerNotFound)) throw e;
+            if (!isApiError(e, 'ConsumerNotFound')) throw e;
             const known = await drain(jsm.consumers.list(streamName), signal, this.what);
             throw consumerNotFound(
               streamName,
@@ -189,6 +187,10 @@ export class ClientReader {
   private async open(): Promise<JetStreamManager> {
     const { servers, user, pass, token, timeoutMs } = this.endpoint;
     try {
+      const [{ connect }, { jetstreamManager }] = await Promise.all([
+        transport.load(),
+        jetstreamApi.load(),
+      ]);
       const nc = await connect({
         servers,
         ...(user !== undefined ? { user, pass } : {}),
@@ -276,8 +278,14 @@ export class ClientReader {
   }
 }
 
-function isApiError(e: unknown, code: number): boolean {
-  return e instanceof JetStreamApiError && e.code === code;
+/** True for the JetStream API's error `code` (the client is loaded once a connection exists). */
+function isApiError(e: unknown, code: 'StreamNotFound' | 'ConsumerNotFound'): boolean {
+  const api = jetstreamApi.loaded;
+  return (
+    api !== undefined &&
+    e instanceof api.JetStreamApiError &&
+    e.code === api.JetStreamApiCodes[code]
+  );
 }
 
 /** The client's error class name (`TimeoutError`, `AuthorizationError`, …). */

@@ -10,14 +10,17 @@
  * when it will try again. An abort drops the connection in use: that is the only way to stop a
  * statement in flight at once.
  */
-import pg from 'pg';
-import type { PoolClient } from 'pg';
+import type { DatabaseError, Pool, PoolClient } from 'pg';
 import { HeadroomError } from '../errors.ts';
 import { abortedError } from './health.ts';
+import { LazyModule } from './lazy-module.ts';
 import { ReconnectBackoff, untilAborted } from './reconnect.ts';
 
 /** Connections the pool may hold: one for a query, one for the statistics beside it. */
 const POOL_MAX = 2;
+
+const pgModule = new LazyModule(() => import('pg'));
+
 /** How long close() waits for the pool to shut down before leaving it to finish, in ms. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -49,13 +52,20 @@ export interface PostgresTarget {
 export class PostgresClient {
   /** `PostgreSQL at host:port/database`, for messages. */
   readonly display: string;
-  private readonly pool: pg.Pool;
+  /** The pool, made by the first checkout (pg is imported then, not at start). */
+  private pool: Promise<Pool> | undefined;
   private readonly backoff: ReconnectBackoff;
   private ended = false;
 
   constructor(private readonly target: PostgresTarget) {
     this.display = `PostgreSQL at ${displayAddress(target.url)}`;
-    this.pool = new pg.Pool({
+    this.backoff = new ReconnectBackoff({ clockMs: target.now, maxMs: target.backoffMaxMs });
+  }
+
+  private async makePool(): Promise<Pool> {
+    const { target } = this;
+    const { default: pg } = await pgModule.load();
+    const pool = new pg.Pool({
       connectionString: target.url,
       max: POOL_MAX,
       idleTimeoutMillis: 0, // keep the connection between collects
@@ -66,8 +76,8 @@ export class PostgresClient {
       keepAlive: true,
     });
     // An idle connection that the server drops emits 'error' on the pool; the pool replaces it.
-    this.pool.on('error', () => undefined);
-    this.backoff = new ReconnectBackoff({ clockMs: target.now, maxMs: target.backoffMaxMs });
+    pool.on('error', () => undefined);
+    return pool;
   }
 
   /** Closes the pool (waits at most about a second). Safe to call twice. */
@@ -79,7 +89,8 @@ export class PostgresClient {
       timer = setTimeout(resolve, CLOSE_GRACE_MS);
     });
     // A connection attempt still under way ends by itself within `timeout`.
-    await Promise.race([this.pool.end().catch(() => undefined), grace]);
+    const ending = this.pool?.then((pool) => pool.end()).catch(() => undefined);
+    if (ending) await Promise.race([ending, grace]);
     clearTimeout(timer);
   }
 
@@ -131,10 +142,13 @@ export class PostgresClient {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     // A connection that arrives after the caller gave up goes back to the pool.
-    const pending = this.pool.connect().then((client) => {
-      if (abandoned) client.release();
-      return client;
-    });
+    this.pool ??= this.ended ? Promise.reject(new Error('the source is closed')) : this.makePool();
+    const pending = this.pool
+      .then((pool) => pool.connect())
+      .then((client) => {
+        if (abandoned) client.release();
+        return client;
+      });
     try {
       const client = await untilAborted(pending, signal, this.display);
       this.backoff.succeeded();
@@ -162,8 +176,10 @@ function displayAddress(url: string): string {
   return `${host}:${parsed.port || '5432'}/${database}`;
 }
 
-function isDatabaseError(cause: unknown): cause is pg.DatabaseError {
-  return cause instanceof pg.DatabaseError;
+/** True for an error the server sent (pg is loaded by then: a statement ran). */
+function isDatabaseError(cause: unknown): cause is DatabaseError {
+  const pg = pgModule.loaded?.default;
+  return pg !== undefined && cause instanceof pg.DatabaseError;
 }
 
 function errnoCode(cause: unknown): string {

@@ -9,10 +9,13 @@
  * SOURCE_UNAVAILABLE saying when it will try again. Every 'error' event of amqplib has a
  * listener, so none can crash the process.
  */
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import { HeadroomError } from '../errors.ts';
+import { LazyModule } from './lazy-module.ts';
 import { causeCode } from './rabbitmq-management.ts';
 import { ReconnectBackoff } from './reconnect.ts';
+
+const amqplib = new LazyModule(() => import('amqplib'));
 
 /** How long close() waits for RabbitMQ to confirm before dropping the socket, in ms. */
 const CLOSE_GRACE_MS = 1000;
@@ -170,6 +173,7 @@ export class AmqpQueueReader {
   private async connectOnce(): Promise<ChannelModel> {
     let model: ChannelModel;
     try {
+      const { connect } = await amqplib.load();
       model = await connect(this.target.url, {
         timeout: this.target.timeoutMs,
         clientProperties: { connection_name: this.target.connectionName },

@@ -13,11 +13,14 @@
  *   that times out drops the connection (the server may be stuck), a caller's abort does not.
  * - Messages name `host:port` only: credentials in the URL never appear.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { HeadroomError } from '../errors.ts';
 import { abortedError } from './health.ts';
+import { LazyModule } from './lazy-module.ts';
 import { ReconnectBackoff, untilAborted } from './reconnect.ts';
+
+const ioredis = new LazyModule(() => import('ioredis'));
 
 /** Default time a connect or a command batch may take, in ms. */
 export const DEFAULT_REDIS_TIMEOUT_MS = 5000;
@@ -158,6 +161,7 @@ export class RedisConnection {
 
   private async open(): Promise<Redis> {
     this.lastConnectionError = undefined;
+    const { Redis } = await ioredis.load();
     const client = new Redis(this.options.target.url, {
       lazyConnect: true,
       retryStrategy: () => null,
