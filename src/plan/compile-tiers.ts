@@ -126,9 +126,9 @@ function compileSet(
   path: (string | number)[],
 ): number | undefined {
   const parts = key.split('.');
-  const settable = settableKeys(ctx);
+  const settable = settableKeysOf(ctx);
   const nodeKey = parts.length === 1 ? `params.${key}` : `components.${key}`;
-  if (!settable.includes(key)) {
+  if (!settable.has(key)) {
     ctx.unknown(path, 'settable field', key, settable, true);
     return undefined;
   }
@@ -153,6 +153,15 @@ function compileSet(
     }
   }
   return q.value;
+}
+
+const settableCache = new WeakMap<CompileContext, ReadonlySet<string>>();
+
+/** The settable keys of the plan being compiled, found once per compile. */
+function settableKeysOf(ctx: CompileContext): ReadonlySet<string> {
+  let keys = settableCache.get(ctx);
+  if (!keys) settableCache.set(ctx, (keys = new Set(settableKeys(ctx))));
+  return keys;
 }
 
 /** Every key a tier may `set`: params and component capacities, per-replica values and replicas. */

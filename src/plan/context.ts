@@ -18,6 +18,8 @@ export class CompileContext {
   readonly errors: HeadroomError[] = [];
   /** False when references are broken, so evaluating the graph would only echo those errors. */
   graphComplete = true;
+  /** The metrics read from a source (aggregations apply to them), found once per compile. */
+  private readonly sourceMetrics: ReadonlySet<string>;
 
   constructor(
     readonly raw: RawPlan,
@@ -25,7 +27,11 @@ export class CompileContext {
     readonly units: UnitSystem,
     readonly names: ReadonlySet<string>,
     readonly graph: FormulaGraph,
-  ) {}
+  ) {
+    this.sourceMetrics = new Set(
+      Object.entries(raw.metrics ?? {}).flatMap(([n, m]) => (m.from !== undefined ? [n] : [])),
+    );
+  }
 
   /** Records an error at a plan path. */
   fail(code: ErrorCode, path: FieldPath, message: string, hint?: string, key = false): void {
@@ -51,12 +57,7 @@ export class CompileContext {
   /** Compiles an expression; reports syntax errors and unknown names. */
   expr(text: string | number, path: FieldPath): CompiledExpression | undefined {
     try {
-      const sourceMetrics = new Set(
-        Object.entries(this.raw.metrics ?? {}).flatMap(([n, m]) =>
-          m.from !== undefined ? [n] : [],
-        ),
-      );
-      const compiled = compileExpression(String(text), this.units, this.names, sourceMetrics);
+      const compiled = compileExpression(String(text), this.units, this.names, this.sourceMetrics);
       for (const name of compiled.symbols) {
         if (
           this.raw.components?.[name] &&

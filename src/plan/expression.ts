@@ -121,15 +121,11 @@ export function compileExpression(
     windows.push({ fn, aggregate: true, metric, windowMs: 0, key: `${fn}(${metric})` });
     return `__window${windows.length - 1}`;
   });
-  // Hyphenated plan names (sms-worker) would parse as subtraction: rewrite the known ones.
-  for (const name of names) {
-    if (name.includes('-')) {
-      source = source.replace(
-        new RegExp(`(?<![\\w$-])${escapeRegExp(name)}(?![\\w$-])`, 'g'),
-        mangle(name),
-      );
-    }
-  }
+  // Hyphenated plan names (sms-worker) would parse as subtraction: rewrite the known ones. One
+  // pass over the text's words, whatever the number of names.
+  source = source.replace(/[\w$-]+/g, (word) =>
+    word.includes('-') && names.has(word) ? mangle(word) : word,
+  );
   let node: MathNode;
   try {
     node = system.math.parse(source);
@@ -221,8 +217,4 @@ function accessorChain(node: MathNode, consumed: Set<MathNode>): string[] | unde
   parts.unshift((current as unknown as { name: string }).name);
   for (const n of [...seen, current]) consumed.add(n);
   return parts;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

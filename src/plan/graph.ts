@@ -48,6 +48,7 @@ export class FormulaGraph {
   private overrideUnits = new Map<string, string>();
   private readonly constants = new Map<string, unknown>();
   private readonly inputFree = new Map<string, boolean>();
+  private probe: EvalInputs | undefined;
 
   /**
    * @param sections which section each plain name lives in (a driver measured by a metric of
@@ -64,6 +65,7 @@ export class FormulaGraph {
     this.nodes.set(node.key, node);
     this.constants.clear();
     this.inputFree.clear();
+    this.probe = undefined;
   }
 
   /** Declares the canonical unit overrides of `key` are given in. */
@@ -145,14 +147,19 @@ export class FormulaGraph {
     return { '': '1/s', B: 'B/s' }[unit] ?? '';
   }
 
-  /** Probe inputs for unit checks: every source metric and window key set to 1. */
+  /**
+   * Probe inputs for unit checks: every source metric and window key set to 1. Built once per
+   * set of nodes and shared: a caller may add keys (at 1) for an expression's own windows.
+   */
   probeInputs(): EvalInputs {
+    if (this.probe) return this.probe;
     const metrics: Record<string, number> = {};
     for (const node of this.nodes.values()) {
       if (node.input) metrics[node.input.metric] = 1;
       for (const w of node.expr?.windows ?? []) metrics[w.key] = 1;
     }
-    return { metrics };
+    this.probe = { metrics };
+    return this.probe;
   }
 
   /** Evaluates one node (memoised per call chain). */
