@@ -9,10 +9,13 @@ import { closest } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { HeadroomError, HeadroomErrors } from '../errors.ts';
 import { compilePlan } from './compile.ts';
+import { firstDuplicateKey } from './duplicate-keys.ts';
 import { interpolateEnv } from './env.ts';
 import { PlanSchema, type RawPlan } from './schema.ts';
 import { formatPath, SourceMap, type FieldPath } from './source-map.ts';
 import type { Plan } from './types.ts';
+
+const DUPLICATE_HINT = 'each key may appear once in a mapping; merge or rename the duplicates';
 
 /** Options for loading a plan. */
 export interface LoadOptions {
@@ -52,21 +55,31 @@ export function parseRawPlan(
   options: LoadOptions = {},
 ): { raw: RawPlan; map: SourceMap } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by firstDuplicateKey (linear) rather than by the library.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const map = new SourceMap(file, doc, lines);
+  const duplicate = doc.errors.length === 0 ? firstDuplicateKey(doc) : undefined;
+  if (duplicate) {
+    const { line, col } = lines.linePos(duplicate.offset);
+    throw new HeadroomErrors([
+      new HeadroomError('PLAN_DUPLICATE', `Map keys must be unique: "${duplicate.key}" repeats`, {
+        file,
+        line,
+        column: col,
+        hint: DUPLICATE_HINT,
+      }),
+    ]);
+  }
   if (doc.errors.length > 0) {
     // Later YAML errors are nearly always echoes of the first; report that one.
     throw new HeadroomErrors(
       doc.errors.slice(0, 1).map((e) => {
         const { line, col } = lines.linePos(e.pos[0]);
-        const duplicate = e.code === 'DUPLICATE_KEY';
-        return new HeadroomError(duplicate ? 'PLAN_DUPLICATE' : 'PLAN_YAML', firstLine(e.message), {
+        return new HeadroomError('PLAN_YAML', firstLine(e.message), {
           file,
           line,
           column: col,
-          hint: duplicate
-            ? 'each key may appear once in a mapping; merge or rename the duplicates'
-            : 'fix the YAML syntax here (indentation, a missing ":" or an unclosed quote are the usual causes)',
+          hint: 'fix the YAML syntax here (indentation, a missing ":" or an unclosed quote are the usual causes)',
         });
       }),
     );
