@@ -4,6 +4,7 @@
  * state at any driver values — the basis of breaking points, what-ifs, tiers and costs.
  */
 import type { Point } from '../forecast/index.ts';
+import type { CompiledExpression } from '../plan/expression.ts';
 import type { EvalInputs } from '../plan/graph.ts';
 import type { Plan } from '../plan/types.ts';
 import { toQuantity } from '../plan/units.ts';
@@ -18,6 +19,7 @@ import {
   type ResourceThreshold,
 } from './resources.ts';
 import { deployedTierIndex } from './deployed-tier.ts';
+import { reachedKeys } from './reach.ts';
 import {
   applyMeasured,
   measuredScalings,
@@ -370,16 +372,40 @@ export function project(
   });
 }
 
-/** Inputs (metrics and overrides) for evaluating any expression under a scenario. */
-export function scenarioInputs(model: CapacityModel, scenario: Scenario = {}): EvalInputs {
+/**
+ * Inputs (metrics and overrides) for evaluating any expression under a scenario; given `expr`,
+ * only the resources it reads are projected (the rest could not change its value).
+ */
+export function scenarioInputs(
+  model: CapacityModel,
+  scenario: Scenario = {},
+  expr?: CompiledExpression,
+): EvalInputs {
   const values = { ...currentDrivers(model.drivers), ...scenario.drivers };
   const { overrides: setOverrides } = tierOverrides(scenario.set ?? {});
   const inputs = withDrivers(model, values, setOverrides);
   applyMeasured(model.plan, model.measured, inputs);
-  for (const p of project(model, scenario)) {
+  const reads = expr ? reachedKeys(model.plan.graph, expr, modelOfUsage(model)) : undefined;
+  const only = reads ? (r: ResourceState) => reads.has(r.ref.usageKey) : undefined;
+  for (const p of project(model, scenario, only)) {
     if (p.ref.hasUsage && p.usage !== undefined) inputs.overrides![p.ref.usageKey] = p.usage;
   }
   return inputs;
+}
+
+const modelsOfUsage = new WeakMap<CapacityModel['plan'], (key: string) => readonly string[]>();
+
+/** usage key → the model key a projection computes it from, per plan. */
+function modelOfUsage(model: CapacityModel): (key: string) => readonly string[] {
+  let edges = modelsOfUsage.get(model.plan);
+  if (!edges) {
+    const map = new Map<string, string[]>();
+    for (const r of model.resources)
+      if (r.ref.hasUsage && r.ref.hasModel) map.set(r.ref.usageKey, [r.ref.modelKey]);
+    edges = (key) => map.get(key) ?? [];
+    modelsOfUsage.set(model.plan, edges);
+  }
+  return edges;
 }
 
 function ratio(a: number | undefined, b: number | undefined): number | undefined {

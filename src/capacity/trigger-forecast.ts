@@ -51,7 +51,7 @@ function forecastTrigger(model: CapacityModel, t: PlanTrigger, horizonMs: number
     const drivers: Record<string, number> = {};
     for (const d of Object.values(model.drivers))
       if (d.now !== undefined) drivers[d.name] = d.at(time)[which];
-    return exprValue(model.plan, t.expr, scenarioInputs(model, { drivers }));
+    return exprValue(model.plan, t.expr, scenarioInputs(model, { drivers }, t.expr));
   };
   const valueNow = worstNow(model, t);
   const later = valueAt('value')(model.now + horizonMs);
