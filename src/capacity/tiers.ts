@@ -78,7 +78,11 @@ export function tierOutlook(model: CapacityModel, horizonMs: number): TierOutloo
         const drivers = Object.fromEntries(
           Object.entries(model.drivers).map(([n, d]) => [n, d.at(t).value]),
         );
-        return exprValue(plan, tier.deployWhen!, scenarioInputs(model, { drivers }, tier.deployWhen));
+        return exprValue(
+          plan,
+          tier.deployWhen!,
+          scenarioInputs(model, { drivers }, tier.deployWhen),
+        );
       };
       const now = holds(model.now);
       out.deployNow = now === undefined ? undefined : now >= 1;
