@@ -53,6 +53,11 @@ export interface CompiledExpression {
   paths: string[][];
   /** Window function calls; each becomes an input keyed by `key`. */
   windows: WindowRef[];
+  /**
+   * The parse tree `evaluate` runs: plan names mangled (`sms$worker`), window calls replaced by
+   * symbols `__window0`, `__window1`, … (the index into `windows`), units over functions resolved.
+   */
+  node: MathNode;
   /** Evaluates with a scope of plan names (and window keys) to mathjs values. */
   evaluate(scope: Record<string, unknown>): unknown;
 }
@@ -140,6 +145,7 @@ export function compileExpression(
     symbols,
     paths,
     windows,
+    node,
     evaluate(scope) {
       const mathScope: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(scope)) mathScope[mangle(k)] = v;

@@ -35,6 +35,15 @@ export interface EvalInputs {
   overrides?: Record<string, number>;
 }
 
+/**
+ * How a dotted path is computed from graph nodes, in evaluation order: a node, the product or
+ * quotient of two formulas (left first), or one minus a formula (`headroom`).
+ */
+export type PathFormula =
+  | { op: 'node'; key: string }
+  | { op: 'multiply' | 'divide'; left: PathFormula; right: PathFormula }
+  | { op: 'oneMinus'; of: PathFormula };
+
 /** Thrown when an evaluation needs a metric that has no value: the caller reports `unknown`. */
 export class MissingInputError extends Error {
   constructor(readonly metric: string) {
@@ -49,13 +58,15 @@ export class FormulaGraph {
   private readonly constants = new Map<string, unknown>();
   private readonly inputFree = new Map<string, boolean>();
   private probe: EvalInputs | undefined;
+  private changes = 0;
 
   /**
    * @param sections which section each plain name lives in (a driver measured by a metric of
    *   the same name is `drivers`), so references resolve whatever the declaration order.
    */
   constructor(
-    private readonly units: UnitSystem,
+    /** The unit system its expressions are evaluated with. */
+    readonly units: UnitSystem,
     private readonly sections: ReadonlyMap<string, string>,
     private readonly resourceFields: ReadonlyMap<string, ReadonlySet<string>>,
   ) {}
@@ -66,11 +77,18 @@ export class FormulaGraph {
     this.constants.clear();
     this.inputFree.clear();
     this.probe = undefined;
+    this.changes++;
   }
 
   /** Declares the canonical unit overrides of `key` are given in. */
   setOverrideUnit(key: string, unit: string): void {
     this.overrideUnits.set(key, unit);
+    this.changes++;
+  }
+
+  /** Counts changes to the graph, so what is derived from it (compiled formulas) can be renewed. */
+  get revision(): number {
+    return this.changes;
   }
 
   /** Node keys an expression depends on. */
@@ -184,7 +202,7 @@ export class FormulaGraph {
   }
 
   /** True when a node reads no metric (directly or through its dependencies). */
-  private isInputFree(key: string): boolean {
+  isInputFree(key: string): boolean {
     let free = this.inputFree.get(key);
     if (free === undefined) {
       const node = this.nodes.get(key);
@@ -213,7 +231,8 @@ export class FormulaGraph {
     return this.evaluateExpr(node.expr, inputs, memo);
   }
 
-  private symbolKey(name: string): string {
+  /** The node key a plain name refers to (`params.pool_size`, `drivers.companies`, …). */
+  symbolKey(name: string): string {
     return `${this.sections.get(name) ?? 'components'}.${name}`;
   }
 
@@ -244,46 +263,61 @@ export class FormulaGraph {
     return [capacity, usage, ...(capacity.includes('per_replica') ? [`${base}.replicas`] : [])];
   }
 
-  private evaluatePath(path: string[], inputs: EvalInputs, memo: Map<string, unknown>): unknown {
+  /**
+   * How a dotted path is computed: `capacity` is the declared capacity (or an override of it),
+   * else per-replica capacity × replicas; `utilization` is usage (live, else the model) ÷
+   * capacity; `headroom` is one minus that.
+   */
+  pathFormula(path: string[], overrides?: Record<string, number>): PathFormula {
     const [component, second, third] = path;
     const base = `components.${component}`;
-    if (second === 'replicas') return this.evaluate(`${base}.replicas`, inputs, memo);
-    const capacity = (): unknown => {
-      const direct = `${base}.capacity.${second}`;
-      if (
-        this.declares(component, 'capacity', second) ||
-        inputs.overrides?.[direct] !== undefined
-      ) {
-        return this.evaluate(direct, inputs, memo);
-      }
-      const per = this.evaluate(`${base}.per_replica.${second}`, inputs, memo);
-      return this.units.math.multiply(
-        per as number,
-        this.evaluate(`${base}.replicas`, inputs, memo) as number,
-      );
-    };
-    const usage = (): unknown =>
-      this.evaluate(
-        this.declares(component, 'usage', second)
-          ? `${base}.usage.${second}`
-          : `${base}.model.${second}`,
-        inputs,
-        memo,
-      );
-    const math = this.units.math;
+    const node = (key: string): PathFormula => ({ op: 'node', key });
+    if (second === 'replicas') return node(`${base}.replicas`);
+    const direct = `${base}.capacity.${second}`;
+    const capacity: PathFormula =
+      this.declares(component, 'capacity', second) || overrides?.[direct] !== undefined
+        ? node(direct)
+        : {
+            op: 'multiply',
+            left: node(`${base}.per_replica.${second}`),
+            right: node(`${base}.replicas`),
+          };
+    const usage = node(
+      this.declares(component, 'usage', second)
+        ? `${base}.usage.${second}`
+        : `${base}.model.${second}`,
+    );
+    const utilization: PathFormula = { op: 'divide', left: usage, right: capacity };
     switch (third) {
       case 'capacity':
-        return capacity();
+        return capacity;
       case 'usage':
       case 'model':
-        return this.evaluate(`${base}.${third}.${second}`, inputs, memo);
+        return node(`${base}.${third}.${second}`);
       case 'utilization':
-        return math.divide(usage() as number, capacity() as number);
+        return utilization;
       case 'headroom':
-        return math.subtract(1, math.divide(usage() as number, capacity() as number) as number);
+        return { op: 'oneMinus', of: utilization };
       default:
         throw new Error(`internal: unsupported path ${path.join('.')}`);
     }
+  }
+
+  private evaluatePath(path: string[], inputs: EvalInputs, memo: Map<string, unknown>): unknown {
+    const math = this.units.math;
+    const run = (f: PathFormula): unknown => {
+      switch (f.op) {
+        case 'node':
+          return this.evaluate(f.key, inputs, memo);
+        case 'multiply':
+          return math.multiply(run(f.left) as number, run(f.right) as number);
+        case 'divide':
+          return math.divide(run(f.left) as number, run(f.right) as number);
+        case 'oneMinus':
+          return math.subtract(1, run(f.of) as number);
+      }
+    };
+    return run(this.pathFormula(path, inputs.overrides));
   }
 }
 
