@@ -150,7 +150,7 @@ export function toQuantity(system: UnitSystem, v: unknown): Quantity {
 }
 
 /** Drops binary floating-point noise from unit conversion (1500.0000000000002 → 1500). */
-function clean(v: number): number {
+export function clean(v: number): number {
   return Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(12)) : v;
 }
 
