@@ -1,8 +1,10 @@
 /**
  * The bridge from a compiled plan to the alert engine: each plan trigger becomes a
- * `TriggerSpec` whose `compute` evaluates the trigger's expression through the formula graph.
+ * `TriggerSpec` whose `compute` evaluates the trigger's expression — as a number function
+ * (`number-function.ts`) when it has an exact one, else through the formula graph and mathjs.
  */
 import type { TriggerSpec } from '../rules/types.ts';
+import { numberFunction } from './number-function.ts';
 import type { Plan, PlanTrigger } from './types.ts';
 import { toQuantity } from './units.ts';
 
@@ -28,6 +30,9 @@ function computeFor(plan: Plan, trigger: PlanTrigger): (values: Record<string, n
   if (trigger.inputs.length === 1 && trigger.inputs[0] === text && plan.metrics[text]?.source) {
     return (values) => values[text]!;
   }
-  return (values) =>
-    toQuantity(plan.units, plan.graph.evaluateExpr(trigger.expr, { metrics: values })).value;
+  return (
+    numberFunction(plan.graph, trigger.expr) ??
+    ((values) =>
+      toQuantity(plan.units, plan.graph.evaluateExpr(trigger.expr, { metrics: values })).value)
+  );
 }
