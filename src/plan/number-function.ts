@@ -25,7 +25,8 @@ import { MissingInputError, type FormulaGraph, type PathFormula } from './graph.
 import { applyFunction, compileAst, constantPart, type AstScope } from './number-ast.ts';
 import { NotExact, type Metrics, type Part, type SiFn, type Tolerance } from './number-ops.ts';
 import { canonicalScale, kindOf, type Scale } from './si-scale.ts';
-import { clean, toQuantity } from './units.ts';
+import { roundTwelve } from './round-twelve.ts';
+import { toQuantity } from './units.ts';
 
 /**
  * A formula as a number function: canonical input values by engine input key (source metrics
@@ -296,7 +297,7 @@ function finish(
   if (out === undefined || si === undefined) return undefined;
   const fn: NumberFunction = (m) => {
     try {
-      return clean(out(si(m)));
+      return roundTwelve(out(si(m)));
     } catch (err) {
       if (err instanceof NotExact) return exact(m);
       throw err;
