@@ -2,10 +2,11 @@
  * Formulas compiled once to plain number functions. After a plan is compiled and its units
  * checked, a trigger's expression — and every graph node it reads: derived metrics, drivers,
  * component capacities, usages, models, utilizations — becomes a `(metrics) => number` closure
- * over canonical numbers, with no mathjs Unit on the hot path. It returns exactly what
- * `toQuantity(units, graph.evaluateExpr(expr, { metrics })).value` returns (the mathjs path),
- * throws the same `MissingInputError` for the same missing metric, and evaluates in the same
- * order, so the alert engine sees no difference but the time.
+ * over canonical numbers, with no mathjs Unit on the hot path. It returns what
+ * `toQuantity(units, graph.evaluateExpr(expr, { metrics })).value` returns (the mathjs path):
+ * the same operations on the same normalized numbers, so bit for bit in practice and within
+ * 1e-9 relative by construction; it throws the same `MissingInputError` for the same missing
+ * metric, reading inputs in the same order, so the alert engine sees no difference but the time.
  *
  * How: every value is held as mathjs holds it inside a Unit, normalized to base units
  * (`si-scale.ts`): a metric's canonical number is scaled in, arithmetic runs on those numbers
