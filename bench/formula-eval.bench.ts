@@ -12,6 +12,7 @@
  *
  * Goals (issue 14): a formula cycle within 3× of the single-metric cycle, and under 250 ms.
  */
+import { seededRandom } from '../src/forecast/synthetic.ts';
 import { parsePlan } from '../src/plan/load.ts';
 import { triggerSpecs } from '../src/plan/trigger-specs.ts';
 import type { Plan } from '../src/plan/types.ts';
@@ -38,15 +39,6 @@ const WARMUP_CYCLES = 2;
 const MEASURED_CYCLES = 5;
 const INTERVAL_MS = 15_000;
 
-// A deterministic generator, so every run measures the same work.
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 /** Each series' level (the value its trigger should show), wobbling around its base. */
 interface Levels {
   base: Float64Array;
@@ -65,7 +57,7 @@ const LOADS: Load[] = [
 ];
 
 function initialLevels(load: Load): Levels {
-  const rand = random(42);
+  const rand = seededRandom(42);
   const base = Float64Array.from(
     { length: TRIGGERS * SERIES_PER_TRIGGER },
     () => rand() * load.maxLevel,
@@ -160,7 +152,7 @@ interface Measured {
 
 function measure(formula: TriggerSpec[], single: TriggerSpec[], load: Load): Measured {
   const levels = initialLevels(load);
-  const rand = random(7);
+  const rand = seededRandom(7);
   const m: Measured = { formulaMs: [], singleMs: [], differences: 0, active: 0 };
   let previousFormula: EngineState | undefined;
   let previousSingle: EngineState | undefined;
