@@ -1,9 +1,15 @@
 /**
  * The embedded default `Store`: one SQLite file in WAL mode through better-sqlite3.
  *
- * Layout: `series` maps (metric, canonical labels JSON) to an integer id; `samples` holds one row
- * per (series_id, at) in a WITHOUT ROWID table, so a series' points sit together in key order
- * and a range read is one index seek; `state` holds small JSON documents by key.
+ * Layout (`sqlite-schema.ts`, version 2): `series` maps (metric, canonical labels JSON) to an
+ * integer id; `samples` is the head, one row per (series_id, at) in a WITHOUT ROWID table, holding
+ * the newest 5 to 15 minutes of each series; `chunks` holds everything older, one blob row per
+ * series per hour (`sqlite-chunks.ts`); `state` holds small JSON documents by key. An `append`
+ * inserts head rows and, once its newest point is more than HEAD_KEEP_MS past a 10-minute
+ * boundary the head is not yet sealed to, seals the head's rows before that boundary into chunks
+ * in the same transaction. So a commit rewrites the pages of a head of the same size however long
+ * the history is (bench/store-history). A read merges a series' chunks over its range (one index
+ * seek) with its head rows, the head winning a time both hold.
  *
  * Durability: every `append` is one transaction that has committed when its promise resolves.
  * With `synchronous: 'normal'` (the default) the commit has been written to the WAL file, so it
@@ -17,7 +23,18 @@ import Database from 'better-sqlite3';
 import { HeadroomError } from '../errors.ts';
 import { SeriesIdCache } from './series-id-cache.ts';
 import type { Labels, Point, Sample } from '../sources/source.ts';
+import {
+  columnsOf,
+  lastPerStep,
+  mergeColumns,
+  pointsOf,
+  type PointColumns,
+} from './point-columns.ts';
+import { ChunkTable, sealBoundary } from './sqlite-chunks.ts';
+import { migrateSqliteSchema } from './sqlite-schema.ts';
 import type { Series, Store } from './store.ts';
+
+export { SQLITE_SCHEMA_VERSION } from './sqlite-schema.ts';
 
 /** How far a committed `append` survives: `normal` = process crash, `full` = also power loss. */
 export type SqliteSynchronous = 'normal' | 'full';
@@ -30,42 +47,23 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSynchronous;
 }
 
-/** Schema version written to `PRAGMA user_version`; a file with a higher one is refused. */
-export const SQLITE_SCHEMA_VERSION = 1;
-
-// 16 KiB pages: a scrape-shaped batch dirties every page that holds the newest point of some
-// series, and each dirty page is one WAL frame (two writes) at commit; larger pages mean fewer
-// frames (measured ~1.5x raw ingest over 4 KiB on bench/store-ingest). The price: once every
-// series fills pages of its own, each commit rewrites one (bigger) page per series.
+// 16 KiB pages: a scrape-shaped batch dirties every page of the head that holds the newest point
+// of some series, and each dirty page is one WAL frame (two writes) at commit; larger pages mean
+// fewer frames (measured ~1.5x raw ingest over 4 KiB on bench/store-ingest). Sealing keeps the
+// head to a few minutes per series, so series share its pages at any length of history (without
+// it, every series fills pages of its own and each commit rewrites one page per series:
+// bench/store-history measured 13x the commit time at 10M samples).
 const PAGE_SIZE_BYTES = 16_384;
 // Checkpoint at ~64 MiB of WAL rather than SQLite's 4 MiB default: a page rewritten by several
 // commits is then copied back once, not once per commit.
 const WAL_AUTOCHECKPOINT_PAGES = 4_096;
-// Negative cache_size is in KiB: 64 MiB keeps the newest page of ~4,000 series hot.
+// Negative cache_size is in KiB: 64 MiB keeps the head of ~10,000 series and the chunk index hot.
 const CACHE_SIZE_KIB = 65_536;
 
-const SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS series (
-  id INTEGER PRIMARY KEY,
-  metric TEXT NOT NULL,
-  labels TEXT NOT NULL,
-  UNIQUE (metric, labels)
-);
-CREATE TABLE IF NOT EXISTS samples (
-  series_id INTEGER NOT NULL,
-  at INTEGER NOT NULL,
-  value REAL NOT NULL,
-  PRIMARY KEY (series_id, at)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS state (
-  key TEXT NOT NULL PRIMARY KEY,
-  value TEXT NOT NULL
-) WITHOUT ROWID;
-`;
-
 /**
- * Applies the store's pragmas and creates its tables on a raw better-sqlite3 connection. The store
- * uses it, and so does the ingest benchmark's baseline, so both run the same layout and settings.
+ * Applies the store's pragmas and creates its tables (migrating an older file, see
+ * `sqlite-schema.ts`) on a raw better-sqlite3 connection. The store uses it, and so does the
+ * ingest benchmark's baseline, so both run the same layout and settings.
  */
 export function prepareSqliteDatabase(
   db: Database.Database,
@@ -79,17 +77,7 @@ export function prepareSqliteDatabase(
   db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SQLITE_SCHEMA_VERSION) {
-    throw new HeadroomError(
-      'STORE_IO',
-      `The store at "${db.name}" was written by a newer headroom (schema ${version}, this one ` +
-        `reads up to ${SQLITE_SCHEMA_VERSION}). Upgrade headroom, or choose another store path.`,
-      { file: db.name },
-    );
-  }
-  db.exec(SCHEMA_SQL);
-  if (version < SQLITE_SCHEMA_VERSION) db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+  migrateSqliteSchema(db);
 }
 
 /** Canonical form of a label set: JSON with keys in sorted order, so equal sets give one string. */
@@ -134,15 +122,27 @@ function storeIo(path: string, action: string, cause: unknown): HeadroomError {
   return new HeadroomError('STORE_IO', message, { file: path, cause });
 }
 
-/** Refuses a batch holding a value or time that SQLite cannot keep (NaN, ±Infinity, non-numbers). */
+/** Largest time a JavaScript Date can hold, in epoch ms (either side of 1970). */
+const MAX_TIME_MS = 8.64e15;
+
+/** What makes a sample unstorable, or undefined when it can be stored. */
+function unstorable(s: Sample): string | undefined {
+  // Number.isFinite is false for non-numbers too, so strings and undefined are refused here.
+  if (!Number.isFinite(s.at)) return `a non-finite time ${String(s.at)}`;
+  if (!Number.isFinite(s.value)) return `a non-finite value ${String(s.value)}`;
+  // Beyond this a time is no date at all, and no longer a whole number of ms to bucket exactly.
+  if (Math.abs(s.at) > MAX_TIME_MS) return `a time ${s.at} outside the range of dates`;
+  return undefined;
+}
+
+/** Refuses a batch holding a value or time that the store cannot keep (NaN, ±Infinity, non-numbers). */
 function assertStorable(samples: Sample[]): void {
   for (const s of samples) {
-    // Number.isFinite is false for non-numbers too, so strings and undefined are refused here.
-    if (Number.isFinite(s.value) && Number.isFinite(s.at)) continue;
-    const what = Number.isFinite(s.at) ? `value ${String(s.value)}` : `time ${String(s.at)}`;
+    const problem = unstorable(s);
+    if (problem === undefined) continue;
     throw new HeadroomError(
       'SOURCE_BAD_VALUE',
-      `Series ${describeSeries(s.metric, s.labels)} has a non-finite ${what}; nothing from this batch of ` +
+      `Series ${describeSeries(s.metric, s.labels)} has ${problem}; nothing from this batch of ` +
         `${samples.length} samples was stored. Fix the source, or drop such samples before storing them.`,
     );
   }
@@ -188,10 +188,6 @@ function prepareStatements(db: Database.Database) {
     range: db.prepare<[number, number, number], Point>(
       'SELECT at, value FROM samples WHERE series_id = ? AND at >= ? AND at <= ? ORDER BY at',
     ),
-    // The last point of each step-wide bucket: SQLite returns the bare columns of the max() row.
-    downsample: db.prepare<[number, number, number, number, number], Point>(
-      'SELECT max(at) AS at, value FROM samples WHERE series_id = ? AND at >= ? AND at <= ? GROUP BY CAST((at - ?) / ? AS INTEGER) ORDER BY at',
-    ),
     latest: db.prepare<[number, number], Point>(
       'SELECT at, value FROM samples WHERE series_id = ? AND at <= ? ORDER BY at DESC LIMIT 1',
     ),
@@ -199,7 +195,8 @@ function prepareStatements(db: Database.Database) {
       'DELETE FROM samples WHERE series_id IN (SELECT id FROM series) AND at < ?',
     ),
     deleteEmptySeries: db.prepare(
-      'DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM samples WHERE samples.series_id = series.id)',
+      'DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM samples WHERE samples.series_id = series.id) ' +
+        'AND NOT EXISTS (SELECT 1 FROM chunks WHERE chunks.series_id = series.id)',
     ),
     saveState: db.prepare<[string, string]>(
       'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -215,8 +212,11 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly chunks: ChunkTable;
   private readonly ids = new SeriesIdCache();
-  private readonly appendBatch: Database.Transaction<(samples: Sample[]) => void>;
+  private readonly appendBatch: Database.Transaction<(samples: Sample[]) => number>;
+  // No head row is older than this (epoch ms); -Infinity until this connection has sealed once.
+  private headFloor = -Infinity;
   private closed = false;
 
   /** Wraps an open connection on which `prepareSqliteDatabase` has run. */
@@ -224,11 +224,8 @@ export class SqliteStore implements Store {
     this.db = db;
     this.path = path;
     this.sql = prepareStatements(db);
-    this.appendBatch = db.transaction((samples: Sample[]) => {
-      const insert = this.sql.insertSample;
-      for (const s of samples)
-        insert.run(this.seriesId(s.metric, s.labels), Math.round(s.at), s.value);
-    });
+    this.chunks = new ChunkTable(db);
+    this.appendBatch = db.transaction((samples: Sample[]) => this.writeBatch(samples));
   }
 
   /** Appends samples in one transaction, committed (durable per `synchronous`) on resolve. */
@@ -239,7 +236,7 @@ export class SqliteStore implements Store {
     try {
       // IMMEDIATE takes the write lock up front, so a series looked up in this transaction
       // cannot be inserted by another connection before we insert it.
-      this.appendBatch.immediate(samples);
+      this.headFloor = this.appendBatch.immediate(samples);
     } catch (error) {
       // Series ids created inside the rolled-back transaction no longer exist.
       this.ids.clear();
@@ -252,7 +249,7 @@ export class SqliteStore implements Store {
     this.assertOpen();
     return this.read('read', () => {
       const id = this.findSeriesId(metric, labels);
-      return id === undefined ? [] : this.sql.range.all(id, from, to);
+      return id === undefined ? [] : this.points(id, from, to);
     });
   }
 
@@ -261,7 +258,7 @@ export class SqliteStore implements Store {
     this.assertOpen();
     return this.read('read', () =>
       this.matchingSeries(metric, matchers).flatMap(({ id, labels }) => {
-        const points = this.sql.range.all(id, from, to);
+        const points = this.points(id, from, to);
         return points.length === 0 ? [] : [{ metric, labels, points }];
       }),
     );
@@ -273,7 +270,7 @@ export class SqliteStore implements Store {
     const step = Math.max(1, Math.floor(stepMs));
     return this.read('read', () =>
       this.matchingSeries(metric, {}).flatMap(({ id, labels }) => {
-        const points = this.sql.downsample.all(id, from, to, from, step);
+        const points = lastPerStep(this.columns(id, from, to), from, step);
         return points.length === 0 ? [] : [{ metric, labels, points }];
       }),
     );
@@ -284,7 +281,11 @@ export class SqliteStore implements Store {
     this.assertOpen();
     return this.read('read', () =>
       this.matchingSeries(metric, {}).flatMap(({ id, labels }) => {
-        const point = this.sql.latest.get(id, at);
+        const head = this.sql.latest.get(id, at);
+        const sealed = this.chunks.latest(id, at);
+        // The head wins a tie: it holds the later write of a time until it is sealed.
+        const point =
+          sealed !== undefined && (head === undefined || sealed.at > head.at) ? sealed : head;
         return point === undefined ? [] : [{ metric, labels, points: [point] }];
       }),
     );
@@ -295,7 +296,8 @@ export class SqliteStore implements Store {
     this.assertOpen();
     try {
       return this.db.transaction(() => {
-        const removed = this.sql.deleteSamples.run(before).changes;
+        const removed =
+          this.sql.deleteSamples.run(before).changes + this.chunks.deleteBefore(before);
         // Series that churn away (old pods, renamed queues) would otherwise pile up forever.
         if (this.sql.deleteEmptySeries.run().changes > 0) this.ids.clear();
         return removed;
@@ -361,6 +363,42 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw storeIo(this.path, action, error);
     }
+  }
+
+  /**
+   * Writes a batch into the head, then seals the head's rows older than the batch's boundary
+   * (`sealBoundary`) when there can be any; returns the new head floor. Runs in a transaction.
+   */
+  private writeBatch(samples: Sample[]): number {
+    const insert = this.sql.insertSample;
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for (const s of samples) {
+      const at = Math.round(s.at);
+      insert.run(this.seriesId(s.metric, s.labels), at, s.value);
+      if (at < oldest) oldest = at;
+      if (at > newest) newest = at;
+    }
+    const floor = Math.min(this.headFloor, oldest);
+    const boundary = sealBoundary(newest);
+    if (floor >= boundary) return floor;
+    this.chunks.seal(boundary);
+    return boundary;
+  }
+
+  /** Points of one series in `[from, to]`: its sealed chunks, then its head rows over them. */
+  private points(id: number, from: number, to: number): Point[] {
+    const head = this.sql.range.all(id, from, to);
+    const sealed = this.chunks.columns(id, from, to);
+    return sealed.at.length === 0 ? head : pointsOf(mergeColumns(sealed, columnsOf(head)));
+  }
+
+  /** `points` as columns, for reads that scan many points and return few. */
+  private columns(id: number, from: number, to: number): PointColumns {
+    return mergeColumns(
+      this.chunks.columns(id, from, to),
+      columnsOf(this.sql.range.all(id, from, to)),
+    );
   }
 
   /** Series of a metric whose labels include `matchers`, ordered by canonical labels. */
