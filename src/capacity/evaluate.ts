@@ -1,11 +1,13 @@
 /**
  * Reading numbers out of a plan's formula graph for the capacity model: a node or expression
- * evaluated to a canonical number, `undefined` when a metric it needs has no value.
+ * evaluated to a canonical number, `undefined` when a metric it needs has no value. Both go
+ * through number functions compiled once per set of overridden keys (`number-evaluator.ts`),
+ * equal to the mathjs path.
  */
 import type { CompiledExpression } from '../plan/expression.ts';
 import { MissingInputError, type EvalInputs } from '../plan/graph.ts';
+import { evaluateNumber } from '../plan/number-evaluator.ts';
 import type { Plan } from '../plan/types.ts';
-import { toQuantity } from '../plan/units.ts';
 
 /** One moment of history: the canonical value of each plan metric (and window key) then. */
 export interface Frame {
@@ -21,7 +23,7 @@ export interface Frame {
 export function nodeValue(plan: Plan, key: string, inputs: EvalInputs): number | undefined {
   if (!plan.graph.nodes.has(key) && inputs.overrides?.[key] === undefined) return undefined;
   try {
-    return finite(toQuantity(plan.units, plan.graph.evaluate(key, inputs)).value);
+    return finite(evaluateNumber(plan.graph, key, inputs));
   } catch (err) {
     if (err instanceof MissingInputError) return undefined;
     throw err;
@@ -35,7 +37,7 @@ export function exprValue(
   inputs: EvalInputs,
 ): number | undefined {
   try {
-    return finite(toQuantity(plan.units, plan.graph.evaluateExpr(expr, inputs)).value);
+    return finite(evaluateNumber(plan.graph, expr, inputs));
   } catch (err) {
     if (err instanceof MissingInputError) return undefined;
     throw err;
@@ -50,10 +52,24 @@ function finite(v: number): number | undefined {
  * Graph overrides for a tier's `set` (params, capacities, per-replica values and current
  * replicas), plus the replica bounds it sets, by component.
  */
-export function tierOverrides(set: Record<string, number>): {
-  overrides: Record<string, number>;
-  replicaBounds: Record<string, { min?: number; max?: number }>;
-} {
+export function tierOverrides(set: Record<string, number>): TierOverrides {
+  // A search projects one tier's `set` at every step: convert each set once (read-only).
+  const cached = converted.get(set);
+  if (cached && cached.size === Object.keys(set).length) return cached.result;
+  const result = convertSet(set);
+  converted.set(set, { size: Object.keys(set).length, result });
+  return result;
+}
+
+/** A tier's `set` as graph overrides and replica bounds; shared, so never to be modified. */
+export interface TierOverrides {
+  readonly overrides: Readonly<Record<string, number>>;
+  readonly replicaBounds: Readonly<Record<string, { min?: number; max?: number }>>;
+}
+
+const converted = new WeakMap<Record<string, number>, { size: number; result: TierOverrides }>();
+
+function convertSet(set: Record<string, number>): TierOverrides {
   const overrides: Record<string, number> = {};
   const replicaBounds: Record<string, { min?: number; max?: number }> = {};
   for (const [key, value] of Object.entries(set)) {
@@ -65,7 +81,10 @@ export function tierOverrides(set: Record<string, number>): {
       else (replicaBounds[component] ??= {})[bound as 'min' | 'max'] = value;
     } else overrides[`components.${key}`] = value;
   }
-  return { overrides, replicaBounds };
+  return Object.freeze({
+    overrides: Object.freeze(overrides),
+    replicaBounds: Object.freeze(replicaBounds),
+  });
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { CompiledExpression } from '../plan/expression.ts';
 import type { FormulaGraph } from '../plan/graph.ts';
+import { reachFrom } from '../plan/reach.ts';
 
 const reached = new WeakMap<CompiledExpression, ReadonlySet<string>>();
 
@@ -20,21 +21,10 @@ export function reachedKeys(
   expr: CompiledExpression,
   also: (key: string) => readonly string[] = () => [],
 ): ReadonlySet<string> {
-  const cached = reached.get(expr);
-  if (cached) return cached;
-  const keys = new Set<string>();
-  const stack = graph.dependencies(expr);
-  while (stack.length > 0) {
-    const key = stack.pop()!;
-    if (keys.has(key)) continue;
-    keys.add(key);
-    stack.push(...also(key));
-    const node = graph.nodes.get(key);
-    if (node) {
-      stack.push(...node.deps);
-      if (node.alias !== undefined) stack.push(node.alias);
-    }
+  let keys = reached.get(expr);
+  if (!keys) {
+    keys = reachFrom(graph, graph.dependencies(expr), also);
+    reached.set(expr, keys);
   }
-  reached.set(expr, keys);
   return keys;
 }

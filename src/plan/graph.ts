@@ -46,8 +46,16 @@ export type PathFormula =
 
 /** Thrown when an evaluation needs a metric that has no value: the caller reports `unknown`. */
 export class MissingInputError extends Error {
-  constructor(readonly metric: string) {
+  readonly metric: string;
+
+  constructor(metric: string) {
+    // Control flow, not a fault: a history with gaps throws it thousands of times, and the
+    // stack trace would cost more than the evaluation.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`no value for metric "${metric}"`);
+    Error.stackTraceLimit = limit;
+    this.metric = metric;
   }
 }
 
@@ -84,6 +92,11 @@ export class FormulaGraph {
   setOverrideUnit(key: string, unit: string): void {
     this.overrideUnits.set(key, unit);
     this.changes++;
+  }
+
+  /** The canonical unit an override of `key` is given in (`` unless declared). */
+  overrideUnit(key: string): string {
+    return this.overrideUnits.get(key) ?? '';
   }
 
   /** Counts changes to the graph, so what is derived from it (compiled formulas) can be renewed. */
@@ -187,7 +200,7 @@ export class FormulaGraph {
     const cacheable = !inputs.overrides && this.isInputFree(key);
     let value: unknown;
     if (override !== undefined) {
-      value = fromCanonical(this.units, override, this.overrideUnits.get(key) ?? '');
+      value = fromCanonical(this.units, override, this.overrideUnit(key));
     } else if (cacheable && this.constants.has(key)) {
       value = this.constants.get(key);
     } else {

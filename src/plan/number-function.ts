@@ -41,12 +41,18 @@ class NumberCompiler {
   private readonly nodes = new Map<string, Part | undefined>();
   private readonly scales = new Map<string, Scale | undefined>();
   private readonly names = new Map<string, Part | undefined>();
+  private readonly readsOverrides = new Map<string, boolean>();
   private readonly math;
   private readonly tolerance: Tolerance;
 
+  /**
+   * @param overrides node keys whose value is given (what-if and tier overrides): each is read
+   *   from the inputs under its key, in its override unit, instead of being computed.
+   */
   constructor(
     readonly graph: FormulaGraph,
     readonly revision: number,
+    readonly overrides: ReadonlySet<string> = new Set(),
   ) {
     this.math = graph.units.math;
     // mathjs's config() without options reads the configuration; its typings require options.
@@ -70,10 +76,12 @@ class NumberCompiler {
   }
 
   private compileNode(key: string): Part | undefined {
+    // An override stands in for the node, NaN included, as `graph.evaluate` reads it.
+    if (this.overrides.has(key)) return this.input(key, this.graph.overrideUnit(key), false);
     const node = this.graph.nodes.get(key);
     if (!node) return undefined;
-    // Params, capacities and whatever reads no metric: the graph's own cached value.
-    if (this.graph.isInputFree(key)) {
+    // Params, capacities and whatever reads no metric nor override: the graph's cached value.
+    if (this.graph.isInputFree(key) && !this.readsOverride(key)) {
       try {
         return constantPart(this.graph.evaluate(key, { metrics: {} }));
       } catch {
@@ -83,6 +91,20 @@ class NumberCompiler {
     if (node.input) return this.input(node.input.metric, node.input.unit, true);
     if (node.alias !== undefined) return this.alias(node.alias, node.constant);
     return node.expr ? this.expression(node.expr) : undefined;
+  }
+
+  /** True when node `key` reads an overridden node, directly or through other nodes. */
+  private readsOverride(key: string): boolean {
+    if (this.overrides.size === 0) return false;
+    let reads = this.readsOverrides.get(key);
+    if (reads === undefined) {
+      this.readsOverrides.set(key, false); // the graph has no cycles; this ends a revisit
+      const node = this.graph.nodes.get(key);
+      const deps = [...(node?.deps ?? []), ...(node?.alias !== undefined ? [node.alias] : [])];
+      reads = deps.some((d) => this.overrides.has(d) || this.readsOverride(d));
+      this.readsOverrides.set(key, reads);
+    }
+    return reads;
   }
 
   /** A source metric (missing when undefined or NaN) or a window key (missing when undefined). */
@@ -237,14 +259,26 @@ function withSlots(fills: [number, SiFn][], values: Float64Array, body: SiFn): S
   };
 }
 
-const compilers = new WeakMap<FormulaGraph, NumberCompiler>();
+const compilers = new WeakMap<
+  FormulaGraph,
+  { revision: number; bySignature: Map<string, NumberCompiler> }
+>();
 
-/** The graph's compiler, renewed when the graph changed since it was made. */
-function compilerFor(graph: FormulaGraph): NumberCompiler {
-  let compiler = compilers.get(graph);
-  if (compiler?.revision !== graph.revision) {
-    compiler = new NumberCompiler(graph, graph.revision);
-    compilers.set(graph, compiler);
+/**
+ * The graph's compiler for one set of overridden keys (sorted, joined by newlines: the set's
+ * signature); all of a graph's compilers are renewed when it changed since they were made.
+ */
+function compilerFor(graph: FormulaGraph, signature = ''): NumberCompiler {
+  let entry = compilers.get(graph);
+  if (entry?.revision !== graph.revision) {
+    entry = { revision: graph.revision, bySignature: new Map() };
+    compilers.set(graph, entry);
+  }
+  let compiler = entry.bySignature.get(signature);
+  if (!compiler) {
+    const overrides = new Set(signature === '' ? [] : signature.split('\n'));
+    compiler = new NumberCompiler(graph, graph.revision, overrides);
+    entry.bySignature.set(signature, compiler);
   }
   return compiler;
 }
@@ -282,7 +316,7 @@ const PROBE: Metrics = new Proxy({}, { get: () => 1 });
 function finish(
   compiler: NumberCompiler,
   part: Part | undefined,
-  exact: NumberFunction,
+  exact?: NumberFunction,
 ): NumberFunction | undefined {
   if (part === undefined) return undefined;
   let expected: number;
@@ -300,7 +334,7 @@ function finish(
     try {
       return roundTwelve(out(si(m)));
     } catch (err) {
-      if (err instanceof NotExact) return exact(m);
+      if (err instanceof NotExact && exact) return exact(m);
       throw err;
     }
   };
@@ -337,4 +371,24 @@ export function nodeNumberFunction(graph: FormulaGraph, key: string): NumberFunc
     toQuantity(graph.units, graph.evaluate(key, { metrics })).value;
   const compiler = compilerFor(graph);
   return finish(compiler, compiler.node(key), exact);
+}
+
+/**
+ * Number code for graph node `key` (or expression `expr`) under overrides of the keys of
+ * `signature` (sorted, newline-joined): a function of one lookup that holds the source metrics
+ * and window keys and, under their node keys, the override values, canonical. It equals
+ * `toQuantity(units, graph.evaluate(key, inputs)).value` for inputs whose overrides the code
+ * reads are exactly those keys, and throws `NotExact` for an input only mathjs can evaluate.
+ * Undefined when it has no exact number form. See `number-evaluator.ts`.
+ */
+export function overriddenCode(
+  graph: FormulaGraph,
+  target: string | CompiledExpression,
+  signature: string,
+): NumberFunction | undefined {
+  const compiler = compilerFor(graph, signature);
+  return finish(
+    compiler,
+    typeof target === 'string' ? compiler.node(target) : compiler.expression(target),
+  );
 }
