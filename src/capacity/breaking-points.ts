@@ -3,8 +3,8 @@
  * what driver values — from the load model and the drivers' projections where the resource
  * has a model, else from a forecast of its own measured utilization. Sorted, first on top.
  */
-import { fit, timeToThreshold, type Point } from '../forecast/index.ts';
-import { firstCrossing } from './crossing.ts';
+import { fit, timeToThreshold, type Model, type Point } from '../forecast/index.ts';
+import { firstCrossing, memoizedInTime } from './crossing.ts';
 import { nodeValue } from './evaluate.ts';
 import { project, type CapacityModel, type ResourceState } from './model.ts';
 import type { ResourceThreshold, ThresholdSeverity } from './resources.ts';
@@ -56,12 +56,15 @@ export function breakingPoints(
   const out: BreakingPoint[] = [];
   for (const r of model.resources) {
     const history = growing && r.ref.hasModel ? undefined : utilizationHistory(model, r);
+    // One forecast, or one set of projected curves, per resource: its thresholds share them.
+    const forecast =
+      history && history.length >= (options.minHistoryPoints ?? 10) ? fit(history) : undefined;
+    const curves = growing && r.ref.hasModel ? projectedCurves(model, r) : undefined;
     for (const th of r.thresholds) {
       const base = pointBase(model, r, th);
-      if (growing && r.ref.hasModel)
-        out.push({ ...base, ...byModel(model, r, th, options.horizonMs) });
-      else if (history && history.length >= (options.minHistoryPoints ?? 10))
-        out.push({ ...base, ...byHistory(model, history, th, options.horizonMs) });
+      if (curves) out.push({ ...base, ...byModel(model, curves, th, options.horizonMs) });
+      else if (forecast)
+        out.push({ ...base, ...byHistory(model, forecast, th, options.horizonMs) });
       else
         out.push({
           ...base,
@@ -105,34 +108,44 @@ function driversAt(model: CapacityModel, t: number): Record<string, number> {
   return out;
 }
 
-function byModel(
+type Curve = (t: number) => number | undefined;
+
+/** A resource's projected utilization over time, with the drivers at their value and bounds. */
+function projectedCurves(
   model: CapacityModel,
   r: ResourceState,
+): Record<'value' | 'lower' | 'upper', Curve> {
+  const curve = (which: 'value' | 'lower' | 'upper') =>
+    memoizedInTime((t) => {
+      const drivers: Record<string, number> = {};
+      for (const d of Object.values(model.drivers))
+        if (d.now !== undefined) drivers[d.name] = d.at(t)[which];
+      return project(model, { drivers }, [r])[0]?.utilization;
+    });
+  return { value: curve('value'), lower: curve('lower'), upper: curve('upper') };
+}
+
+function byModel(
+  model: CapacityModel,
+  curves: Record<'value' | 'lower' | 'upper', Curve>,
   th: ResourceThreshold,
   horizonMs: number,
 ): Pick<BreakingPoint, 'at' | 'earliest' | 'latest' | 'basis'> {
-  const at = (which: 'value' | 'lower' | 'upper') => (t: number) => {
-    const drivers: Record<string, number> = {};
-    for (const d of Object.values(model.drivers))
-      if (d.now !== undefined) drivers[d.name] = d.at(t)[which];
-    return project(model, { drivers }, (x) => x === r)[0]?.utilization;
-  };
   return {
     basis: 'model',
-    at: firstCrossing(at('value'), th.utilization, model.now, horizonMs),
+    at: firstCrossing(curves.value, th.utilization, model.now, horizonMs),
     // Growth at the upper bound crosses first.
-    earliest: firstCrossing(at('upper'), th.utilization, model.now, horizonMs),
-    latest: firstCrossing(at('lower'), th.utilization, model.now, horizonMs),
+    earliest: firstCrossing(curves.upper, th.utilization, model.now, horizonMs),
+    latest: firstCrossing(curves.lower, th.utilization, model.now, horizonMs),
   };
 }
 
 function byHistory(
   model: CapacityModel,
-  history: Point[],
+  forecast: Model,
   th: ResourceThreshold,
   horizonMs: number,
 ): Pick<BreakingPoint, 'at' | 'earliest' | 'latest' | 'basis'> {
-  const forecast = fit(history);
   const t = timeToThreshold(forecast, th.utilization, {
     level: model.level,
     horizonMs: horizonMs + (model.now - forecast.lastT),

@@ -42,3 +42,19 @@ function bisect(reached: (t: number) => boolean, lo: number, hi: number): number
   }
   return Math.round(hi);
 }
+
+/**
+ * `f` remembering its values by time: the crossings of several thresholds of one quantity scan
+ * the same times, so each time is evaluated once.
+ */
+export function memoizedInTime(
+  f: (t: number) => number | undefined,
+): (t: number) => number | undefined {
+  const values = new Map<number, number | undefined>();
+  return (t) => {
+    if (values.has(t)) return values.get(t);
+    const v = f(t);
+    values.set(t, v);
+    return v;
+  };
+}

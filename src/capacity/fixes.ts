@@ -32,7 +32,7 @@ export function fixFor(
   for (let i = deployed + 1; i < model.plan.tiers.length; i++) {
     const set = tierSetFrom(model.plan, deployed, i);
     if (!Object.keys(set).some((k) => k.startsWith(`${component}.`) || !k.includes('.'))) continue;
-    const [p] = project(model, { drivers, set }, (r) => r === target);
+    const [p] = project(model, { drivers, set }, [target]);
     if (p?.utilization === undefined || p.utilization >= threshold) continue;
     const tier = model.plan.tiers[i]!;
     return {

@@ -333,7 +333,7 @@ export function unitOf(plan: Plan, ref: ResourceRef): string {
 export function project(
   model: CapacityModel,
   scenario: Scenario = {},
-  only?: (r: ResourceState) => boolean,
+  only?: readonly ResourceState[] | ((r: ResourceState) => boolean),
 ): ProjectedResource[] {
   const values = { ...currentDrivers(model.drivers), ...scenario.drivers };
   const { overrides: setOverrides } = tierOverrides(scenario.set ?? {});
@@ -341,7 +341,9 @@ export function project(
   const formula = applyMeasured(model.plan, model.measured, inputs);
   const loadScale = scenario.loadScale ?? 1;
   // Usage first: measured usage moves with its calibrated model, or with the load multiplier.
-  const resources = only ? model.resources.filter(only) : model.resources;
+  // A list of resources costs nothing to pick; a predicate is asked of every resource.
+  const resources =
+    typeof only === 'function' ? model.resources.filter(only) : (only ?? model.resources);
   for (const r of resources) {
     if (!r.ref.hasUsage) continue;
     if (r.ref.hasModel && r.calibration) {
@@ -385,12 +387,26 @@ export function scenarioInputs(
   const { overrides: setOverrides } = tierOverrides(scenario.set ?? {});
   const inputs = withDrivers(model, values, setOverrides);
   applyMeasured(model.plan, model.measured, inputs);
-  const reads = expr ? reachedKeys(model.plan.graph, expr, modelOfUsage(model)) : undefined;
-  const only = reads ? (r: ResourceState) => reads.has(r.ref.usageKey) : undefined;
+  const only = expr ? resourcesRead(model, expr) : undefined;
   for (const p of project(model, scenario, only)) {
     if (p.ref.hasUsage && p.usage !== undefined) inputs.overrides![p.ref.usageKey] = p.usage;
   }
   return inputs;
+}
+
+const readsOf = new WeakMap<CapacityModel, Map<CompiledExpression, ResourceState[]>>();
+
+/** The resources whose usage `expr` reads (through formulas and models), once per model. */
+function resourcesRead(model: CapacityModel, expr: CompiledExpression): ResourceState[] {
+  let byExpr = readsOf.get(model);
+  if (!byExpr) readsOf.set(model, (byExpr = new Map()));
+  let resources = byExpr.get(expr);
+  if (!resources) {
+    const reads = reachedKeys(model.plan.graph, expr, modelOfUsage(model));
+    resources = model.resources.filter((r) => reads.has(r.ref.usageKey));
+    byExpr.set(expr, resources);
+  }
+  return resources;
 }
 
 const modelsOfUsage = new WeakMap<CapacityModel['plan'], (key: string) => readonly string[]>();

@@ -44,7 +44,7 @@ export function utilizationAtScale(
   set: Record<string, number> = {},
 ): number | undefined {
   const drivers = scaledDrivers(model, scale);
-  const [p] = project(model, { drivers, loadScale: scale, set }, (r) => r === resource);
+  const [p] = project(model, { drivers, loadScale: scale, set }, [resource]);
   return p?.utilization;
 }
 

@@ -7,7 +7,7 @@
 import { fit, timeToThreshold, type Point } from '../forecast/index.ts';
 import type { PlanLevel, PlanTrigger } from '../plan/types.ts';
 import { holds } from '../rules/condition.ts';
-import { firstCrossing } from './crossing.ts';
+import { firstCrossing, memoizedInTime } from './crossing.ts';
 import { exprValue } from './evaluate.ts';
 import { scenarioInputs, type CapacityModel } from './model.ts';
 
@@ -47,12 +47,16 @@ export function forecastTriggers(model: CapacityModel, horizonMs: number): Trigg
 }
 
 function forecastTrigger(model: CapacityModel, t: PlanTrigger, horizonMs: number): TriggerForecast {
-  const valueAt = (which: 'value' | 'lower' | 'upper') => (time: number) => {
-    const drivers: Record<string, number> = {};
-    for (const d of Object.values(model.drivers))
-      if (d.now !== undefined) drivers[d.name] = d.at(time)[which];
-    return exprValue(model.plan, t.expr, scenarioInputs(model, { drivers }, t.expr));
-  };
+  const curve = (which: 'value' | 'lower' | 'upper') =>
+    memoizedInTime((time) => {
+      const drivers: Record<string, number> = {};
+      for (const d of Object.values(model.drivers))
+        if (d.now !== undefined) drivers[d.name] = d.at(time)[which];
+      return exprValue(model.plan, t.expr, scenarioInputs(model, { drivers }, t.expr));
+    });
+  // The levels of a trigger cross the same curves: each is evaluated once per time.
+  const curves = { value: curve('value'), lower: curve('lower'), upper: curve('upper') };
+  const valueAt = (which: 'value' | 'lower' | 'upper') => curves[which];
   const valueNow = worstNow(model, t);
   const later = valueAt('value')(model.now + horizonMs);
   const projectedNow = valueAt('value')(model.now);
@@ -142,15 +146,42 @@ function withActBy(l: PlanLevel, f: LevelForecast): LevelForecast {
 }
 
 function worstNow(model: CapacityModel, t: PlanTrigger): number | undefined {
-  return exprValue(model.plan, t.expr, { metrics: { ...model.inputs.metrics, ...model.worst } });
+  return exprValue(model.plan, t.expr, { metrics: worstInputs(model).now });
 }
 
 /** The trigger's value over the history, judged on each metric's worst series. */
 function triggerHistory(model: CapacityModel, t: PlanTrigger): Point[] {
   const out: Point[] = [];
-  for (const f of model.history) {
-    const v = exprValue(model.plan, t.expr, { metrics: { ...f.metrics, ...f.worst } });
+  const frames = worstInputs(model).frames;
+  model.history.forEach((f, i) => {
+    const v = exprValue(model.plan, t.expr, { metrics: frames[i]! });
     if (v !== undefined) out.push({ t: f.t, v });
-  }
+  });
   return out;
+}
+
+type Metrics = Record<string, number | undefined>;
+const worstOf = new WeakMap<CapacityModel, { now: Metrics; frames: Metrics[] }>();
+
+/**
+ * Each metric's worst series now and at every frame, in place of the sum: built once per model
+ * and shared by every trigger (a copy per trigger per frame grows with plan size squared).
+ */
+function worstInputs(model: CapacityModel): { now: Metrics; frames: Metrics[] } {
+  let worst = worstOf.get(model);
+  if (!worst) {
+    worst = {
+      now: { ...model.inputs.metrics, ...model.worst },
+      frames: model.history.map((f) =>
+        hasKeys(f.worst) ? { ...f.metrics, ...f.worst } : f.metrics,
+      ),
+    };
+    worstOf.set(model, worst);
+  }
+  return worst;
+}
+
+function hasKeys(o: object | undefined): boolean {
+  for (const _ in o) return true;
+  return false;
 }

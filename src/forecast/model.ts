@@ -83,8 +83,18 @@ function predictor(series: CleanedSeries, selection: Selection): PredictAt {
     const v = i + 1 < n ? values[i]! + (x - i) * (values[i + 1]! - values[i]!) : values[i]!;
     return { t, value: v, lower: v, upper: v };
   };
+  // Offsets per level, calibrated once: a projection asks one level at thousands of times.
+  const byLevel = new Map<number, (h: number) => Offsets>();
+  const offsetsFor = (level: number): ((h: number) => Offsets) => {
+    let offsets = byLevel.get(level);
+    if (!offsets) {
+      offsets = selection.intervals.forLevel(checkLevel(level));
+      byLevel.set(level, offsets);
+    }
+    return offsets;
+  };
   return (times, level = DEFAULT_LEVEL) => {
-    const offsets = selection.intervals.forLevel(checkLevel(level));
+    const offsets = offsetsFor(level);
     return times.map((t) => {
       if (!Number.isFinite(t)) throw new RangeError(`prediction time must be finite; got ${t}`);
       const exact = (t - lastT) / stepMs;

@@ -50,13 +50,7 @@ export function timeToThreshold(
   const crossed = (v: number): boolean => (above ? v >= threshold : v <= threshold);
   const [now] = model.predictAt([model.lastT], level);
   if (now && crossed(now.value)) return { at: model.lastT, lower: model.lastT, upper: model.lastT };
-  const steps = Math.floor(horizonMs / model.stepMs);
-  const stride = Math.max(1, Math.ceil(steps / MAX_SCAN_POINTS));
-  const grid: number[] = [model.lastT];
-  for (let h = stride; h <= steps; h += stride) grid.push(model.lastT + h * model.stepMs);
-  const end = model.lastT + horizonMs;
-  if (grid[grid.length - 1]! < end) grid.push(end);
-  const coarse = model.predictAt(grid, level);
+  const { grid, coarse } = coarseScan(model, horizonMs, level);
   const find = (track: Track): number | undefined => {
     const i = coarse.findIndex((p) => crossed(track(p)));
     if (i <= 0) return undefined;
@@ -70,6 +64,31 @@ export function timeToThreshold(
   if (earliest !== undefined) result.lower = earliest;
   if (latest !== undefined) result.upper = latest;
   return result;
+}
+
+interface Scan {
+  horizonMs: number;
+  level: number;
+  grid: number[];
+  coarse: Prediction[];
+}
+
+// The last coarse scan of each model: the thresholds of one resource or trigger scan it alike.
+const scans = new WeakMap<Model, Scan>();
+
+/** The forecast at every coarse grid time over the horizon (shared by calls alike). */
+function coarseScan(model: Model, horizonMs: number, level: number): Scan {
+  const cached = scans.get(model);
+  if (cached?.horizonMs === horizonMs && cached.level === level) return cached;
+  const steps = Math.floor(horizonMs / model.stepMs);
+  const stride = Math.max(1, Math.ceil(steps / MAX_SCAN_POINTS));
+  const grid: number[] = [model.lastT];
+  for (let h = stride; h <= steps; h += stride) grid.push(model.lastT + h * model.stepMs);
+  const end = model.lastT + horizonMs;
+  if (grid[grid.length - 1]! < end) grid.push(end);
+  const scan = { horizonMs, level, grid, coarse: model.predictAt(grid, level) };
+  scans.set(model, scan);
+  return scan;
 }
 
 interface Refinement {
