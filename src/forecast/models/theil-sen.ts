@@ -5,7 +5,7 @@
  * costs O(K log K) however long the series. The interval is the OLS formula with a robust
  * (MAD-scaled) residual spread.
  */
-import { madSigma, quantileSorted } from '../stats.ts';
+import { madSigma, medianInPlace } from '../stats.ts';
 import { stepsInside, type FittedModel, type ModelSpec } from './model-spec.ts';
 
 /** Most pairwise slopes one fit looks at. */
@@ -30,11 +30,11 @@ export function theilSenLine(
   values: readonly number[],
   n = values.length,
 ): { intercept: number; slope: number } {
-  const slopes = pairSlopes(values, n).sort();
-  const slope = slopes.length > 0 ? quantileSorted(slopes, 0.5) : 0;
+  const slopes = pairSlopes(values, n);
+  const slope = slopes.length > 0 ? medianInPlace(slopes) : 0;
   const rest = new Float64Array(n);
   for (let i = 0; i < n; i++) rest[i] = values[i]! - slope * i;
-  return { intercept: quantileSorted(rest.sort(), 0.5), slope };
+  return { intercept: medianInPlace(rest), slope };
 }
 
 function pairSlopes(values: readonly number[], n: number): Float64Array {
