@@ -4,10 +4,11 @@
  * loop would have seen it, summed over its series, and its worst series.
  */
 import type { Frame } from '../capacity/evaluate.ts';
-import type { Plan } from '../plan/types.ts';
+import type { Plan, PlanMetric } from '../plan/types.ts';
+import { planWindows } from '../plan/windows.ts';
 import type { Input } from '../rules/types.ts';
 import type { Store } from '../store/store.ts';
-import { DEFAULT_LOOKBACK_MS, inputsAt } from './replay.ts';
+import { DEFAULT_LOOKBACK_MS, metricInputAt, seriesByMetric, windowInputsAt } from './replay.ts';
 import type { RecordedSeries } from './series-csv.ts';
 
 /** Frames a history is cut into at most. */
@@ -72,23 +73,94 @@ export function framesFromSeries(
   series: readonly RecordedSeries[],
   options: FrameOptions,
 ): Frame[] {
-  const times = series.flatMap((s) =>
+  const ends = series.flatMap((s) =>
     s.points.length ? [s.points[0]!.at, s.points[s.points.length - 1]!.at] : [],
   );
-  if (times.length === 0) return [];
-  const start = options.start ?? Math.min(...times);
-  const end = options.end ?? Math.max(...times);
+  if (ends.length === 0) return [];
+  const start = options.start ?? Math.min(...ends);
+  const end = options.end ?? Math.max(...ends);
   const stepMs = Math.max(1, options.stepMs);
   // A sample stays current for a step, so sparse recordings (hourly CSVs) still fill frames.
   const lookbackMs = Math.max(DEFAULT_LOOKBACK_MS, stepMs);
   const total = Math.floor((end - start) / stepMs) + 1;
-  const frames: Frame[] = [];
-  for (let i = 0; i < total; i++) {
-    const t = start + i * stepMs;
-    frames.push({ t, ...scalarInputs(inputsAt(plan, series, t, lookbackMs, options.canonical)) });
-    if (options.onProgress && (i % 100 === 99 || i === total - 1)) options.onProgress(i + 1, total);
+  const frames: Frame[] = Array.from({ length: total }, (_, i) => ({
+    t: start + i * stepMs,
+    metrics: {},
+    worst: {},
+  }));
+  const byMetric = seriesByMetric(series);
+  const windowed = planWindows(plan).length > 0;
+  // Progress in frames' worth of work: the metric columns are the whole of it, or its first half.
+  const share = windowed ? 0.5 : 1;
+  const metrics = Object.values(plan.metrics);
+  // Source metrics a column at a time (what `inputsAt` gives at each frame, summed as
+  // `scalarInputs` sums it), then the window functions frame by frame.
+  metrics.forEach((metric, k) => {
+    const recorded = metric.source ? byMetric.get(metric.name) : undefined;
+    if (recorded) addMetricColumn(frames, metric, recorded, lookbackMs, options.canonical);
+    if (k % 100 === 99 || k === metrics.length - 1)
+      options.onProgress?.(Math.floor((share * total * (k + 1)) / metrics.length), total);
+  });
+  if (windowed) {
+    frames.forEach((frame, i) => {
+      const at = (name: string): Input | undefined => {
+        const metric = plan.metrics[name];
+        if (!metric?.source) return undefined;
+        return metricInputAt(
+          metric,
+          byMetric.get(name) ?? [],
+          frame.t,
+          lookbackMs,
+          options.canonical,
+        );
+      };
+      const windows = windowInputsAt(plan, byMetric, frame.t, at, options.canonical);
+      const { metrics, worst } = scalarInputs(windows);
+      Object.assign(frame.metrics, metrics);
+      Object.assign(frame.worst!, worst);
+      if (i % 100 === 99 || i === total - 1)
+        options.onProgress?.(Math.floor(total / 2 + (i + 1) / 2), total);
+    });
   }
   return frames;
+}
+
+/**
+ * Adds one source metric to every frame: at each frame time, each series' latest point within
+ * the lookback (none after a NaN staleness marker), summed in series order, and the largest
+ * when it has several series. One walk through each series' points.
+ */
+function addMetricColumn(
+  frames: Frame[],
+  metric: PlanMetric,
+  recorded: readonly RecordedSeries[],
+  lookbackMs: number,
+  canonical: boolean,
+): void {
+  const total = frames.length;
+  const sum = new Float64Array(total);
+  const max = new Float64Array(total).fill(-Infinity);
+  const count = new Uint32Array(total);
+  for (const s of recorded) {
+    const points = s.points;
+    let j = -1; // the last point at or before the frame's time
+    for (let i = 0; i < total; i++) {
+      const t = frames[i]!.t;
+      while (j + 1 < points.length && points[j + 1]!.at <= t) j++;
+      if (j < 0) continue;
+      const p = points[j]!;
+      if (Number.isNaN(p.value) || t - p.at > lookbackMs) continue;
+      const v = canonical ? p.value : p.value * metric.scale;
+      sum[i] = sum[i]! + v;
+      max[i] = Math.max(max[i]!, v);
+      count[i]!++;
+    }
+  }
+  for (let i = 0; i < total; i++) {
+    if (count[i] === 0) continue;
+    frames[i]!.metrics[metric.name] = sum[i];
+    if (count[i]! > 1) frames[i]!.worst![metric.name] = max[i];
+  }
 }
 
 /** Engine inputs as scalars: each metric's series summed, and its largest series. */

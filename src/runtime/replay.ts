@@ -4,7 +4,7 @@
  * lookback window (Prometheus's 5 minutes by default), so gaps behave as they do there. A NaN
  * point is a staleness marker (CSV cell `stale`): the series is absent from then on.
  */
-import type { Plan } from '../plan/types.ts';
+import type { Plan, PlanMetric } from '../plan/types.ts';
 import { triggerSpecs } from '../plan/trigger-specs.ts';
 import { evaluate } from '../rules/engine.ts';
 import type { EngineState, Input, Series, TriggerStatus, Transition } from '../rules/types.ts';
@@ -90,49 +90,91 @@ export function inputsAt(
   canonical = false,
 ): Record<string, Input> {
   const inputs: Record<string, Input> = {};
+  const byMetric = seriesByMetric(series);
   for (const metric of Object.values(plan.metrics)) {
     if (!metric.source) continue;
-    const recorded = series.filter((s) => s.metric === metric.name);
-    if (recorded.length === 0) {
-      inputs[metric.name] = { unknown: `no column for metric "${metric.name}" in the CSV` };
+    const recorded = byMetric.get(metric.name) ?? [];
+    inputs[metric.name] = metricInputAt(metric, recorded, now, lookbackMs, canonical);
+  }
+  const windows = windowInputsAt(plan, byMetric, now, (name) => inputs[name], canonical);
+  return Object.assign(inputs, windows);
+}
+
+/** One source metric's input at `now`: the latest sample of each series within the lookback. */
+export function metricInputAt(
+  metric: PlanMetric,
+  recorded: readonly RecordedSeries[],
+  now: number,
+  lookbackMs: number,
+  canonical: boolean,
+): Input {
+  if (recorded.length === 0) return { unknown: `no column for metric "${metric.name}" in the CSV` };
+  const vector: Series[] = [];
+  for (const s of recorded) {
+    const p = latestAt(s.points, now);
+    // A NaN point is a staleness marker: the series ends there. The lookback is inclusive,
+    // as in Prometheus 2.x.
+    if (p && !Number.isNaN(p.value) && now - p.at <= lookbackMs)
+      vector.push({ labels: s.labels, value: canonical ? p.value : p.value * metric.scale });
+  }
+  return vector.length > 0
+    ? vector
+    : { unknown: `no sample of "${metric.name}" in the last ${lookbackMs / 1000}s` };
+}
+
+/**
+ * The inputs of the plan's window functions and aggregations at `now`; `metricInput` gives a
+ * source metric's input there (what an aggregation reads).
+ */
+export function windowInputsAt(
+  plan: Plan,
+  byMetric: ReadonlyMap<string, readonly RecordedSeries[]>,
+  now: number,
+  metricInput: (name: string) => Input | undefined,
+  canonical: boolean,
+): Record<string, Input> {
+  const inputs: Record<string, Input> = {};
+  for (const w of planWindows(plan)) {
+    if (w.aggregate) {
+      inputs[w.key] = aggregateInput(w, metricInput(w.metric));
       continue;
     }
     const vector: Series[] = [];
-    for (const s of recorded) {
-      const p = latestAt(s.points, now);
-      // A NaN point is a staleness marker: the series ends there. The lookback is inclusive,
-      // as in Prometheus 2.x.
-      if (p && !Number.isNaN(p.value) && now - p.at <= lookbackMs)
-        vector.push({ labels: s.labels, value: canonical ? p.value : p.value * metric.scale });
+    for (const s of byMetric.get(w.metric) ?? []) {
+      const v = applyWindow(w.fn as WindowFunction, pointsInWindow(s.points, now, w.windowMs));
+      if (v !== undefined)
+        vector.push({
+          labels: s.labels,
+          value: canonical ? v : v * (plan.metrics[w.metric]?.scale ?? 1),
+        });
     }
-    inputs[metric.name] =
-      vector.length > 0
-        ? vector
-        : { unknown: `no sample of "${metric.name}" in the last ${lookbackMs / 1000}s` };
-  }
-  for (const w of planWindows(plan)) {
-    if (w.aggregate) {
-      inputs[w.key] = aggregateInput(w, inputs[w.metric]);
-      continue;
-    }
-    {
-      const recorded = series.filter((s) => s.metric === w.metric);
-      const vector: Series[] = [];
-      for (const s of recorded) {
-        const v = applyWindow(w.fn as WindowFunction, pointsInWindow(s.points, now, w.windowMs));
-        if (v !== undefined)
-          vector.push({
-            labels: s.labels,
-            value: canonical ? v : v * (plan.metrics[w.metric]?.scale ?? 1),
-          });
-      }
-      inputs[w.key] =
-        vector.length > 0
-          ? vector
-          : { unknown: `not enough samples of "${w.metric}" for ${w.key}` };
-    }
+    inputs[w.key] =
+      vector.length > 0 ? vector : { unknown: `not enough samples of "${w.metric}" for ${w.key}` };
   }
   return inputs;
+}
+
+const groups = new WeakMap<
+  readonly RecordedSeries[],
+  { length: number; byMetric: Map<string, RecordedSeries[]> }
+>();
+
+/**
+ * The series of each metric, grouped once per recording (again if it grew): a history of N
+ * frames asks for every metric's series N times, and filtering all series each time grows with
+ * plan size squared.
+ */
+export function seriesByMetric(series: readonly RecordedSeries[]): Map<string, RecordedSeries[]> {
+  const cached = groups.get(series);
+  if (cached?.length === series.length) return cached.byMetric;
+  const byMetric = new Map<string, RecordedSeries[]>();
+  for (const s of series) {
+    const list = byMetric.get(s.metric);
+    if (list) list.push(s);
+    else byMetric.set(s.metric, [s]);
+  }
+  groups.set(series, { length: series.length, byMetric });
+  return byMetric;
 }
 
 function latestAt(
