@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BYTES_PER_POINT, decodeChunk, encodeChunk } from './chunk-codec.ts';
+import { seededRandom } from '../forecast/synthetic.ts';
+import { BYTES_PER_POINT, decodeChunk, decodeChunksInRange, encodeChunk } from './chunk-codec.ts';
+import { concatColumns, sliceColumns } from './point-columns.ts';
 
 describe('chunk codec', () => {
   it('round-trips times and values exactly, in 16 bytes a point', () => {
@@ -43,5 +45,30 @@ describe('chunk codec', () => {
         return true;
       },
     );
+  });
+
+  it('decodes a run of chunks in a range as slicing and joining each decoded chunk does', () => {
+    const random = seededRandom(3);
+    for (let trial = 0; trial < 300; trial++) {
+      let t = 1_700_000_000_000;
+      const blobs = Array.from({ length: Math.floor(random() * 6) }, () => {
+        const n = Math.floor(random() * 5);
+        const at = Array.from({ length: n }, () => (t += 1 + Math.floor(random() * 1000)));
+        const blob = encodeChunk({ at, value: at.map(() => random() * 100 - 50) });
+        // Some blobs sit off an 8-byte boundary, as SQLite may hand them over.
+        if (random() < 0.5) return blob;
+        const shifted = Buffer.alloc(blob.length + 3);
+        blob.copy(shifted, 3);
+        return shifted.subarray(3);
+      });
+      const ends = [1_700_000_000_000, t, t + 5];
+      const pick = () => ends[0]! + Math.floor(random() * (ends[2]! - ends[0]!));
+      const [from, to] = random() < 0.2 ? [ends[0]!, ends[1]!] : [pick(), pick()];
+      const want = concatColumns(blobs.map((b) => sliceColumns(decodeChunk(b), from, to)));
+      const got = decodeChunksInRange(blobs, from, to);
+      assert.deepEqual([...got.at], [...want.at], `times in [${from}, ${to}]`);
+      assert.deepEqual([...got.value], [...want.value], `values in [${from}, ${to}]`);
+    }
+    assert.throws(() => decodeChunksInRange([Buffer.alloc(17)], 0, 1), { code: 'SQLITE_CORRUPT' });
   });
 });

@@ -14,14 +14,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { Point } from '../sources/source.ts';
-import { BYTES_PER_POINT, decodeChunk, encodeChunk } from './chunk-codec.ts';
-import {
-  concatColumns,
-  lastAtOrBefore,
-  NO_POINTS,
-  sliceColumns,
-  type PointColumns,
-} from './point-columns.ts';
+import { BYTES_PER_POINT, decodeChunk, decodeChunksInRange, encodeChunk } from './chunk-codec.ts';
+import { lastAtOrBefore, NO_POINTS, sliceColumns, type PointColumns } from './point-columns.ts';
 import { registerChunkFunctions } from './sqlite-chunk-functions.ts';
 
 /** Width of one chunk's time bucket: bucket `start` holds `start <= at < start + CHUNK_MS`. */
@@ -118,8 +112,8 @@ export class ChunkTable {
   /** Sealed points of one series with `from <= at <= to`, oldest first. */
   columns(seriesId: number, from: number, to: number): PointColumns {
     const blobs = this.sql.range.all(seriesId, from - CHUNK_MS, to);
-    if (blobs.length === 0) return NO_POINTS;
-    return concatColumns(blobs.map((blob) => sliceColumns(decodeChunk(blob), from, to)));
+    if (blobs.length === 0 || !(from <= to)) return NO_POINTS;
+    return decodeChunksInRange(blobs, from, to);
   }
 
   /** The newest sealed point of one series at or before `at`. */
