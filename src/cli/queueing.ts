@@ -142,10 +142,8 @@ function erlangAnswer(o: {
 /** `100/s`, `6000/min`, `2 msg/s` → per second. */
 function parseRate(text: string): number {
   try {
-    const q = toQuantity(
-      defaultUnits,
-      compileExpression(text, defaultUnits, new Set()).evaluate({}),
-    );
+    const units = defaultUnits();
+    const q = toQuantity(units, compileExpression(text, units, new Set()).evaluate({}));
     if (q.unit === '1/s' && q.value > 0) return q.value;
   } catch {
     // Reported below.

@@ -7,8 +7,8 @@ import { parseWaitObjective } from './wait-objective.ts';
 describe('compileExpression', () => {
   const evaluate = (text: string, scope: Record<string, unknown> = {}): number =>
     toQuantity(
-      defaultUnits,
-      compileExpression(text, defaultUnits, new Set(Object.keys(scope))).evaluate(scope),
+      defaultUnits(),
+      compileExpression(text, defaultUnits(), new Set(Object.keys(scope))).evaluate(scope),
     ).value;
 
   const cases = [

@@ -114,8 +114,16 @@ export function createUnitSystem(extraUnits: readonly string[] = []): UnitSystem
   return { math, isUnit: (name) => math.Unit.isValuelessUnit(name) };
 }
 
-/** The default unit system (no plan-specific nouns), shared because creating one costs ~20 ms. */
-export const defaultUnits: UnitSystem = createUnitSystem();
+let shared: UnitSystem | undefined;
+
+/**
+ * The default unit system (no plan-specific nouns), made at its first use and shared: creating
+ * one costs 50-100 ms, which a command that loads a plan (and makes its own) should not pay.
+ */
+export function defaultUnits(): UnitSystem {
+  shared ??= createUnitSystem();
+  return shared;
+}
 
 /** True when `v` is a mathjs Unit. */
 export function isUnit(v: unknown): v is Unit {
