@@ -53,11 +53,13 @@ function finite(v: number): number | undefined {
  * replicas), plus the replica bounds it sets, by component.
  */
 export function tierOverrides(set: Record<string, number>): TierOverrides {
-  // A search projects one tier's `set` at every step: convert each set once (read-only).
-  const cached = converted.get(set);
-  if (cached && cached.size === Object.keys(set).length) return cached.result;
-  const result = convertSet(set);
-  converted.set(set, { size: Object.keys(set).length, result });
+  // A search projects one tier's `set` at every step: each set is converted once. Sets are
+  // not changed once made (every caller builds its own); what comes back is frozen.
+  let result = converted.get(set);
+  if (!result) {
+    result = convertSet(set);
+    converted.set(set, result);
+  }
   return result;
 }
 
@@ -65,9 +67,15 @@ export function tierOverrides(set: Record<string, number>): TierOverrides {
 export interface TierOverrides {
   readonly overrides: Readonly<Record<string, number>>;
   readonly replicaBounds: Readonly<Record<string, { min?: number; max?: number }>>;
+  /**
+   * A new overrides object that holds the set's overrides through its prototype, free to add
+   * to (a projection adds drivers and usages): no copy of a large set per projection. Reads
+   * (`overrides[key]`) see them; nothing enumerates overrides.
+   */
+  layered(): Record<string, number>;
 }
 
-const converted = new WeakMap<Record<string, number>, { size: number; result: TierOverrides }>();
+const converted = new WeakMap<Record<string, number>, TierOverrides>();
 
 function convertSet(set: Record<string, number>): TierOverrides {
   const overrides: Record<string, number> = {};
@@ -81,9 +89,12 @@ function convertSet(set: Record<string, number>): TierOverrides {
       else (replicaBounds[component] ??= {})[bound as 'min' | 'max'] = value;
     } else overrides[`components.${key}`] = value;
   }
+  // The prototype of layered objects: a copy, writable, so that a layer may shadow a key.
+  const layer = { ...overrides };
   return Object.freeze({
     overrides: Object.freeze(overrides),
     replicaBounds: Object.freeze(replicaBounds),
+    layered: () => Object.create(layer) as Record<string, number>,
   });
 }
 

@@ -10,7 +10,7 @@ import type { Plan } from '../plan/types.ts';
 import { toQuantity } from '../plan/units.ts';
 import { AS_WRITTEN, calibrate, type Calibration } from './calibrate.ts';
 import { projectDriver, type DriverProjection } from './drivers.ts';
-import { nodeValue, tierOverrides, type Frame } from './evaluate.ts';
+import { nodeValue, tierOverrides, type Frame, type TierOverrides } from './evaluate.ts';
 import {
   fullUtilization,
   listResources,
@@ -193,9 +193,9 @@ export function currentDrivers(drivers: Record<string, DriverProjection>): Recor
 function withDrivers(
   model: Pick<CapacityModel, 'inputs'>,
   values: Record<string, number>,
-  extra: Record<string, number> = {},
+  set?: TierOverrides,
 ): EvalInputs {
-  const overrides: Record<string, number> = { ...extra };
+  const overrides = set ? set.layered() : {};
   for (const [name, v] of Object.entries(values)) overrides[`drivers.${name}`] = v;
   return { metrics: model.inputs.metrics, overrides };
 }
@@ -336,8 +336,7 @@ export function project(
   only?: readonly ResourceState[] | ((r: ResourceState) => boolean),
 ): ProjectedResource[] {
   const values = { ...currentDrivers(model.drivers), ...scenario.drivers };
-  const { overrides: setOverrides } = tierOverrides(scenario.set ?? {});
-  const inputs = withDrivers(model, values, setOverrides);
+  const inputs = withDrivers(model, values, tierOverrides(scenario.set ?? {}));
   const formula = applyMeasured(model.plan, model.measured, inputs);
   const loadScale = scenario.loadScale ?? 1;
   // Usage first: measured usage moves with its calibrated model, or with the load multiplier.
@@ -384,8 +383,7 @@ export function scenarioInputs(
   expr?: CompiledExpression,
 ): EvalInputs {
   const values = { ...currentDrivers(model.drivers), ...scenario.drivers };
-  const { overrides: setOverrides } = tierOverrides(scenario.set ?? {});
-  const inputs = withDrivers(model, values, setOverrides);
+  const inputs = withDrivers(model, values, tierOverrides(scenario.set ?? {}));
   applyMeasured(model.plan, model.measured, inputs);
   const only = expr ? resourcesRead(model, expr) : undefined;
   for (const p of project(model, scenario, only)) {

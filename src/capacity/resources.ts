@@ -2,7 +2,7 @@
  * The resources of a plan's components (`nats.storage`, `api.requests`) and the utilization
  * thresholds the plan's triggers set on them, plus the line every resource has: 100 % full.
  */
-import type { ConditionOp, Plan } from '../plan/types.ts';
+import type { ConditionOp, Plan, PlanTrigger } from '../plan/types.ts';
 
 /** One resource of one component. */
 export interface ResourceRef {
@@ -83,6 +83,32 @@ export function fullUtilization(
 const RISING: ReadonlySet<ConditionOp> = new Set(['>', '>=']);
 const FALLING: ReadonlySet<ConditionOp> = new Set(['<', '<=']);
 
+const FIELDS = ['utilization', 'headroom', 'usage'] as const;
+type Field = (typeof FIELDS)[number];
+const triggersOf = new WeakMap<Plan, Map<string, { trigger: PlanTrigger; field: Field }[]>>();
+
+/**
+ * The triggers whose expression is exactly `component.resource.field`, by `component.resource.`,
+ * in plan order: found once per plan (asking every trigger of every resource is quadratic).
+ */
+function resourceTriggers(plan: Plan): Map<string, { trigger: PlanTrigger; field: Field }[]> {
+  let index = triggersOf.get(plan);
+  if (!index) {
+    index = new Map();
+    for (const trigger of plan.triggers) {
+      const text = trigger.expr.text.replace(/\s+/g, '');
+      const field = FIELDS.find((f) => text.endsWith(`.${f}`));
+      if (!field) continue;
+      const prefix = text.slice(0, text.length - field.length);
+      const list = index.get(prefix);
+      if (list) list.push({ trigger, field });
+      else index.set(prefix, [{ trigger, field }]);
+    }
+    triggersOf.set(plan, index);
+  }
+  return index;
+}
+
 /**
  * Thresholds on a resource, lowest first: each level of a trigger whose expression is exactly
  * `component.resource.utilization` (or `.usage`, compared with `capacityNow`, or `.headroom`),
@@ -96,11 +122,8 @@ export function resourceThresholds(
   fullAt = 1,
 ): ResourceThreshold[] {
   const out: ResourceThreshold[] = [];
-  const prefix = `${ref.component}.${ref.resource}.`;
-  for (const t of plan.triggers) {
-    const text = t.expr.text.replace(/\s+/g, '');
-    if (!text.startsWith(prefix)) continue;
-    const field = text.slice(prefix.length);
+  const triggers = resourceTriggers(plan).get(`${ref.component}.${ref.resource}.`) ?? [];
+  for (const { trigger: t, field } of triggers) {
     for (const level of t.levels) {
       const { op, threshold } = level.condition;
       let utilization: number | undefined;
