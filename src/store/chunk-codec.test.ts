@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../forecast/synthetic.ts';
-import { BYTES_PER_POINT, decodeChunk, decodeChunksInRange, encodeChunk } from './chunk-codec.ts';
+import {
+  BYTES_PER_POINT,
+  decodeChunk,
+  decodeChunksInRange,
+  encodeChunk,
+  fromTimesThenValues,
+} from './chunk-codec.ts';
 import { concatColumns, sliceColumns } from './point-columns.ts';
 
 describe('chunk codec', () => {
@@ -15,12 +21,29 @@ describe('chunk codec', () => {
     assert.deepEqual([...back.value], value);
   });
 
-  it('writes little-endian doubles, times first', () => {
+  it('writes little-endian doubles, each time followed by its value', () => {
     const blob = encodeChunk({ at: [1, 2], value: [3, 4] });
     assert.deepEqual(
       [0, 8, 16, 24].map((offset) => blob.readDoubleLE(offset)),
-      [1, 2, 3, 4],
+      [1, 3, 2, 4],
     );
+  });
+
+  it('joins: the blobs of chunks one after another decode as one blob of all their points', () => {
+    const first = encodeChunk({ at: [1, 2, 3], value: [10, 20, 30] });
+    const second = encodeChunk({ at: [7], value: [70] });
+    const joined = decodeChunk(Buffer.concat([first, second]));
+    assert.deepEqual([...joined.at], [1, 2, 3, 7]);
+    assert.deepEqual([...joined.value], [10, 20, 30, 70]);
+  });
+
+  it('rewrites a schema-2 blob (every time, then every value) in the current form', () => {
+    const old = Buffer.alloc(48);
+    [1, 2, 3, 10, 20, 30].forEach((x, i) => old.writeDoubleLE(x, 8 * i));
+    const back = decodeChunk(fromTimesThenValues(old.subarray(0)));
+    assert.deepEqual([...back.at], [1, 2, 3]);
+    assert.deepEqual([...back.value], [10, 20, 30]);
+    assert.throws(() => fromTimesThenValues(Buffer.alloc(20)), { code: 'SQLITE_CORRUPT' });
   });
 
   it('decodes a blob that does not start on an 8-byte boundary', () => {

@@ -1,23 +1,25 @@
 /**
- * The blob of one sealed chunk of the SQLite store: `n` times then `n` values, each an IEEE 754
- * double in little-endian byte order (16 bytes per point, the same on every machine). Times are
- * whole epoch milliseconds, which a double holds exactly.
+ * The blob of one sealed chunk of the SQLite store (schema 3): each point as its time then its
+ * value, each an IEEE 754 double in little-endian byte order (16 bytes per point, the same on
+ * every machine). Times are whole epoch milliseconds, which a double holds exactly. Point by
+ * point, the blobs of chunks that follow each other in time join into one blob of the same form,
+ * so a range read has SQLite concatenate a series' chunks and hands over one blob, not a row
+ * per hour. Schema 2 wrote every time first, then every value (`fromTimesThenValues`).
  */
-import { endianness } from 'node:os';
 import type { PointColumns } from './point-columns.ts';
 
 /** Bytes one point takes in a chunk blob. */
 export const BYTES_PER_POINT = 16;
-const BIG_ENDIAN = endianness() === 'BE';
 
 /** Encodes points (times strictly ascending, one value each) as a chunk blob. */
 export function encodeChunk(columns: { at: ArrayLike<number>; value: ArrayLike<number> }): Buffer {
   const n = columns.at.length;
-  const doubles = new Float64Array(2 * n);
-  doubles.set(columns.at, 0);
-  doubles.set(columns.value, n);
-  const blob = Buffer.from(doubles.buffer);
-  return BIG_ENDIAN ? blob.swap64() : blob;
+  const blob = Buffer.allocUnsafe(n * BYTES_PER_POINT);
+  for (let i = 0; i < n; i++) {
+    blob.writeDoubleLE(columns.at[i]!, i * BYTES_PER_POINT);
+    blob.writeDoubleLE(columns.value[i]!, i * BYTES_PER_POINT + 8);
+  }
+  return blob;
 }
 
 /** Throws `SQLITE_CORRUPT` unless `blob` is a whole number of points; returns how many. */
@@ -31,9 +33,8 @@ function pointCount(blob: Uint8Array): number {
 
 /**
  * The points with `from <= at <= to` of chunk blobs that follow each other in time (each older
- * than the next), decoded straight into one set of columns: what slicing each decoded chunk and
- * joining them gives, without a set of arrays per chunk (an hourly recording has one point per
- * chunk). Throws `SQLITE_CORRUPT` as `decodeChunk` does.
+ * than the next; one blob of several chunks joined counts as those chunks), decoded straight
+ * into one set of columns. Throws `SQLITE_CORRUPT` as `decodeChunk` does.
  */
 export function decodeChunksInRange(
   blobs: readonly Uint8Array[],
@@ -46,13 +47,13 @@ export function decodeChunksInRange(
   const value = new Float64Array(total);
   let count = 0;
   for (const blob of blobs) {
-    const n = blob.byteLength / BYTES_PER_POINT;
+    // A DataView reads a blob wherever its bytes sit (SQLite's need not be 8-byte aligned).
     const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-    for (let i = 0; i < n; i++) {
-      const t = view.getFloat64(8 * i, true);
+    for (let offset = 0; offset < blob.byteLength; offset += BYTES_PER_POINT) {
+      const t = view.getFloat64(offset, true);
       if (t < from || t > to) continue;
       at[count] = t;
-      value[count] = view.getFloat64(8 * (n + i), true);
+      value[count] = view.getFloat64(offset + 8, true);
       count++;
     }
   }
@@ -64,11 +65,20 @@ export function decodeChunksInRange(
  * `SQLITE_CORRUPT`, so the store reports the file as damaged.
  */
 export function decodeChunk(blob: Uint8Array): PointColumns {
+  return decodeChunksInRange([blob], -Infinity, Infinity);
+}
+
+/**
+ * A schema-2 chunk blob (every time, then every value) in the current form, for the migration;
+ * throws `SQLITE_CORRUPT` as `decodeChunk` does.
+ */
+export function fromTimesThenValues(blob: Uint8Array): Buffer {
   const n = pointCount(blob);
-  // Copied into fresh memory: a blob's bytes need not sit on an 8-byte boundary.
-  const doubles = new Float64Array(2 * n);
-  const bytes = Buffer.from(doubles.buffer);
-  bytes.set(blob);
-  if (BIG_ENDIAN) bytes.swap64();
-  return { at: doubles.subarray(0, n), value: doubles.subarray(n) };
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const out = Buffer.allocUnsafe(blob.byteLength);
+  for (let i = 0; i < n; i++) {
+    out.writeDoubleLE(view.getFloat64(8 * i, true), i * BYTES_PER_POINT);
+    out.writeDoubleLE(view.getFloat64(8 * (n + i), true), i * BYTES_PER_POINT + 8);
+  }
+  return out;
 }

@@ -10,7 +10,9 @@
  * each series' chunk of the current hour with the new points added; a new hour's chunk is a new
  * row at the end of the rowid table, so the chunks a seal writes sit together, and an older
  * chunk is written again only by a late write into its hour or by retention. A range read is one
- * index seek per series, then one row per hour.
+ * index seek per series, then SQLite joins that series' chunks, oldest first, into one blob (the
+ * chunk form joins point by point): one JavaScript value per series rather than one per hour
+ * (a Buffer per row cost two thirds of a read of sparse, hourly series).
  */
 import type Database from 'better-sqlite3';
 import type { Point } from '../sources/source.ts';
@@ -62,9 +64,12 @@ function prepareStatements(db: Database.Database) {
     deleteHead: db.prepare<[number, number, number]>(
       'DELETE FROM samples WHERE series_id BETWEEN ? AND ? AND at < ?',
     ),
+    // group_concat joins the bytes of blobs; in a UTF-8 file (the store's, `sqlite-schema.ts`)
+    // a blob read as text and cast back is the same bytes. NULL when no chunk matches.
     range: db
-      .prepare<[number, number, number], Buffer>(
-        'SELECT data FROM chunks WHERE series_id = ? AND start > ? AND start <= ? ORDER BY start',
+      .prepare<[number, number, number], Buffer | null>(
+        `SELECT CAST(group_concat(data, '' ORDER BY start) AS BLOB) FROM chunks
+         WHERE series_id = ? AND start > ? AND start <= ?`,
       )
       .pluck(),
     newestFirst: db
@@ -111,9 +116,9 @@ export class ChunkTable {
 
   /** Sealed points of one series with `from <= at <= to`, oldest first. */
   columns(seriesId: number, from: number, to: number): PointColumns {
-    const blobs = this.sql.range.all(seriesId, from - CHUNK_MS, to);
-    if (blobs.length === 0 || !(from <= to)) return NO_POINTS;
-    return decodeChunksInRange(blobs, from, to);
+    if (!(from <= to)) return NO_POINTS;
+    const joined = this.sql.range.get(seriesId, from - CHUNK_MS, to);
+    return joined ? decodeChunksInRange([joined], from, to) : NO_POINTS;
   }
 
   /** The newest sealed point of one series at or before `at`. */

@@ -28,6 +28,24 @@ CREATE TABLE IF NOT EXISTS state (
 ) WITHOUT ROWID;
 `;
 
+/** The chunk table of schema version 2 (blobs of every time, then every value). */
+const VERSION_2_CHUNKS_SQL = `
+CREATE TABLE chunks (
+  id INTEGER PRIMARY KEY,
+  series_id INTEGER NOT NULL,
+  start INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX chunks_by_series ON chunks (series_id, start);
+`;
+
+/** A version-2 chunk blob: little-endian doubles, every time first, then every value. */
+function version2Blob(at: number[], value: number[]): Buffer {
+  const blob = Buffer.alloc(16 * at.length);
+  [...at, ...value].forEach((x, i) => blob.writeDoubleLE(x, 8 * i));
+  return blob;
+}
+
 const T0_MS = Date.UTC(2025, 2, 1);
 const STEP_MS = 15_000;
 const HOURS = 6;
@@ -156,6 +174,61 @@ describe('SQLite store schema', () => {
       assert.deepEqual(await store.range('cpu', {}, T0_MS, T0_MS), [{ at: T0_MS, value: 1 }]);
       await store.close();
       assert.equal(layoutOf(path).version, SQLITE_SCHEMA_VERSION);
+    }));
+
+  it('opens a version-2 file and reads its chunks, rewritten point by point, and its head', () =>
+    inTempDir(async (dir) => {
+      const path = join(dir, 'v2.db');
+      const db = new Database(path);
+      db.exec(VERSION_1_SQL + VERSION_2_CHUNKS_SQL);
+      db.pragma('user_version = 2');
+      const chunk = db.prepare('INSERT INTO chunks (series_id, start, data) VALUES (?, ?, ?)');
+      db.prepare('INSERT INTO series (id, metric, labels) VALUES (1, ?, ?)').run(
+        'queue_depth',
+        canonicalLabels({ queue: 'sms' }),
+      );
+      const hour = 3_600_000;
+      // Two sealed hours of 3 and 1 points, then one point in the head.
+      chunk.run(1, T0_MS, version2Blob([T0_MS, T0_MS + 15_000, T0_MS + 30_000], [1, 2, 3]));
+      chunk.run(1, T0_MS + hour, version2Blob([T0_MS + hour + 1], [4]));
+      db.prepare('INSERT INTO samples (series_id, at, value) VALUES (1, ?, 5)').run(
+        T0_MS + 2 * hour,
+      );
+      db.close();
+      const store = await openSqliteStore({ path });
+      assert.deepEqual(
+        await store.range('queue_depth', { queue: 'sms' }, T0_MS, T0_MS + 3 * hour),
+        [
+          { at: T0_MS, value: 1 },
+          { at: T0_MS + 15_000, value: 2 },
+          { at: T0_MS + 30_000, value: 3 },
+          { at: T0_MS + hour + 1, value: 4 },
+          { at: T0_MS + 2 * hour, value: 5 },
+        ],
+      );
+      assert.deepEqual((await store.latest('queue_depth', T0_MS + hour + 2))[0]?.points, [
+        { at: T0_MS + hour + 1, value: 4 },
+      ]);
+      await store.close();
+      assert.deepEqual(layoutOf(path), { version: SQLITE_SCHEMA_VERSION, head: 1, chunks: 2 });
+    }));
+
+  it('refuses a file in a text encoding other than UTF-8, naming it', () =>
+    inTempDir(async (dir) => {
+      const path = join(dir, 'utf16.db');
+      const db = new Database(path);
+      db.pragma('encoding = "UTF-16le"');
+      db.exec('CREATE TABLE other (x)');
+      db.close();
+      await assert.rejects(openSqliteStore({ path }), (error: unknown) => {
+        assert.ok(error instanceof HeadroomError);
+        assert.equal(error.code, 'STORE_IO');
+        assert.ok(
+          error.message.includes(path) && error.message.includes('UTF-16le'),
+          error.message,
+        );
+        return true;
+      });
     }));
 
   it('leaves a version-1 file as it was when its migration fails', () =>

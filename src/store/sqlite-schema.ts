@@ -3,17 +3,24 @@
  * files to the current layout.
  *
  * - Version 1: `series`, `state`, and every point as one row of `samples` (series_id, at).
- * - Version 2 (current): the same tables, plus `chunks` (`sqlite-chunks.ts`). `samples` is now
- *   the head: the newest minutes of every series, a row per point; older points are sealed into
- *   one chunk row per series per hour. Opening a version-1 file seals its history into
- *   chunks in one transaction, so the file is either wholly version 1 or wholly version 2.
+ * - Version 2: the same tables, plus `chunks` (`sqlite-chunks.ts`). `samples` is now the head:
+ *   the newest minutes of every series, a row per point; older points are sealed into one chunk
+ *   row per series per hour, each chunk every time first, then every value.
+ * - Version 3 (current): the same tables; a chunk holds each point's time then its value
+ *   (`chunk-codec.ts`), so the chunks of a series join into one blob for a range read.
+ *
+ * Opening an older file migrates it in one transaction, so a file is wholly one version: a
+ * version-1 file has its history sealed into chunks, a version-2 file its chunks rewritten.
+ * The store's files are UTF-8 (SQLite's default), which range reads rely on; a file in
+ * another text encoding is refused.
  */
 import type Database from 'better-sqlite3';
 import { HeadroomError } from '../errors.ts';
+import { fromTimesThenValues } from './chunk-codec.ts';
 import { ChunkTable, CHUNKS_SQL, sealBoundary } from './sqlite-chunks.ts';
 
 /** Schema version written to `PRAGMA user_version`; a file with a higher one is refused. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 // Series sealed per step of a migration: the head pages each step frees hold the next step's
 // chunks, so the file grows by about one step's worth rather than by its whole history.
 const MIGRATE_SERIES_PER_STEP = 64;
@@ -49,6 +56,26 @@ function readVersion(db: Database.Database): number {
   );
 }
 
+/** Throws STORE_IO unless the file's text encoding is UTF-8 (what headroom creates). */
+function assertUtf8(db: Database.Database): void {
+  const encoding = db.pragma('encoding', { simple: true }) as string;
+  if (encoding === 'UTF-8') return;
+  throw new HeadroomError(
+    'STORE_IO',
+    `The store at "${db.name}" uses the text encoding ${encoding}; headroom's stores are ` +
+      `UTF-8. Choose another store path, and headroom creates a new store there.`,
+    { file: db.name },
+  );
+}
+
+/** Rewrites every version-2 chunk (times, then values) in the current form. */
+function rewriteChunks(db: Database.Database): void {
+  db.function('headroom_chunk_from_v2', { deterministic: true, directOnly: true }, (blob: Buffer) =>
+    fromTimesThenValues(blob),
+  );
+  db.exec('UPDATE chunks SET data = headroom_chunk_from_v2(data)');
+}
+
 /** Seals every head row older than `before` into chunks, a few series at a time. */
 function sealHistory(db: Database.Database, before: number): void {
   const chunks = new ChunkTable(db);
@@ -65,13 +92,17 @@ function sealHistory(db: Database.Database, before: number): void {
  * as it is. Refuses a file written by a newer headroom.
  */
 export function migrateSqliteSchema(db: Database.Database): void {
+  assertUtf8(db);
   if (readVersion(db) === SQLITE_SCHEMA_VERSION) return;
   db.transaction(() => {
     // Read again under the write lock: another process may have migrated the file meanwhile.
-    if (readVersion(db) === SQLITE_SCHEMA_VERSION) return;
+    const version = readVersion(db);
+    if (version === SQLITE_SCHEMA_VERSION) return;
     db.exec(SCHEMA_SQL);
+    // Version 2's chunks first: what a version-1 file seals is already in the current form.
+    if (version === 2) rewriteChunks(db);
     const newest = db.prepare('SELECT max(at) FROM samples').pluck().get() as number | null;
-    if (newest !== null) sealHistory(db, sealBoundary(newest));
+    if (newest !== null && version <= 1) sealHistory(db, sealBoundary(newest));
     db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
   }).immediate();
 }
