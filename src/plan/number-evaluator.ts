@@ -27,6 +27,24 @@ interface GraphCache {
   reach: Map<Target, ReadonlySet<string>>;
   /** Number code by target and signature; null where it has none. */
   code: Map<Target, Map<string, NumberFunction | null>>;
+  /** Per target, the choice of code by which of the keys it reads are overridden. */
+  choices: Map<Target, Choice>;
+}
+
+/**
+ * A decision over the keys a target reads, in order: at depth i, whether `keys[i]` is
+ * overridden picks the branch; a leaf holds the overridden keys and their code. A call walks
+ * it with no string made nor array sorted (a projection makes hundreds of calls per target).
+ */
+interface Choice {
+  keys: readonly string[];
+  root: Branch;
+}
+
+interface Branch {
+  absent?: Branch;
+  present?: Branch;
+  leaf?: { read: readonly string[]; code: NumberFunction | null };
 }
 
 const caches = new WeakMap<FormulaGraph, GraphCache>();
@@ -34,7 +52,7 @@ const caches = new WeakMap<FormulaGraph, GraphCache>();
 function cacheOf(graph: FormulaGraph): GraphCache {
   let cache = caches.get(graph);
   if (cache?.revision !== graph.revision) {
-    cache = { revision: graph.revision, reach: new Map(), code: new Map() };
+    cache = { revision: graph.revision, reach: new Map(), code: new Map(), choices: new Map() };
     caches.set(graph, cache);
   }
   return cache;
@@ -66,6 +84,32 @@ function codeOf(
   return code;
 }
 
+/** The code for `target` under overrides of exactly those keys it reads that `overrides` holds. */
+function leafOf(
+  graph: FormulaGraph,
+  cache: GraphCache,
+  target: Target,
+  overrides: EvalInputs['overrides'],
+): { read: readonly string[]; code: NumberFunction | null } {
+  let choice = cache.choices.get(target);
+  if (!choice) {
+    // What the target reads is few keys; a tier's overrides can be many.
+    choice = { keys: [...reachOf(graph, cache, target)].sort(), root: {} };
+    cache.choices.set(target, choice);
+  }
+  let branch = choice.root;
+  if (overrides) {
+    for (const key of choice.keys) {
+      branch = overrides[key] !== undefined ? (branch.present ??= {}) : (branch.absent ??= {});
+    }
+  }
+  if (!branch.leaf) {
+    const read = overrides ? choice.keys.filter((key) => overrides[key] !== undefined) : [];
+    branch.leaf = { read, code: codeOf(graph, cache, target, read.join('\n')) };
+  }
+  return branch.leaf;
+}
+
 function mathjsValue(graph: FormulaGraph, target: Target, inputs: EvalInputs): number {
   const value =
     typeof target === 'string'
@@ -80,21 +124,13 @@ function mathjsValue(graph: FormulaGraph, target: Target, inputs: EvalInputs): n
  */
 export function evaluateNumber(graph: FormulaGraph, target: Target, inputs: EvalInputs): number {
   const cache = cacheOf(graph);
-  const overrides = inputs.overrides;
-  let read: string[] | undefined;
-  if (overrides) {
-    // What the target reads is few keys; a tier's overrides can be many.
-    for (const key of reachOf(graph, cache, target))
-      if (overrides[key] !== undefined) (read ??= []).push(key);
-  }
-  const signature = read ? read.sort().join('\n') : '';
-  const code = codeOf(graph, cache, target, signature);
+  const { code, read } = leafOf(graph, cache, target, inputs.overrides);
   if (code) {
     let lookup: Metrics = inputs.metrics;
-    if (read) {
+    if (read.length > 0) {
       // Metric names hold no dot and node keys always do: one lookup holds both.
       const both = Object.create(inputs.metrics) as Record<string, number | undefined>;
-      for (const key of read) both[key] = overrides![key];
+      for (const key of read) both[key] = inputs.overrides![key];
       lookup = both;
     }
     try {
