@@ -6,7 +6,7 @@
 import { fit, timeToThreshold, type Model, type Point } from '../forecast/index.ts';
 import { firstCrossing, memoizedInTime } from './crossing.ts';
 import { nodeValue } from './evaluate.ts';
-import { project, type CapacityModel, type ResourceState } from './model.ts';
+import { fitOptions, project, type CapacityModel, type ResourceState } from './model.ts';
 import type { ResourceThreshold, ThresholdSeverity } from './resources.ts';
 
 /** When one threshold of one resource will be crossed. */
@@ -58,7 +58,9 @@ export function breakingPoints(
     const history = growing && r.ref.hasModel ? undefined : utilizationHistory(model, r);
     // One forecast, or one set of projected curves, per resource: its thresholds share them.
     const forecast =
-      history && history.length >= (options.minHistoryPoints ?? 10) ? fit(history) : undefined;
+      history && history.length >= (options.minHistoryPoints ?? 10)
+        ? fit(history, fitOptions(model, `utilization ${r.ref.component}.${r.ref.resource}`))
+        : undefined;
     const curves = growing && r.ref.hasModel ? projectedCurves(model, r) : undefined;
     for (const th of r.thresholds) {
       const base = pointBase(model, r, th);

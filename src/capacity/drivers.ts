@@ -3,7 +3,7 @@
  * there is enough (the forecast models, with prediction intervals), else from the growth the
  * plan declares (`15/week`, `10%/month`), else flat.
  */
-import { fit, growthPerWeek, type Point } from '../forecast/index.ts';
+import { fit, growthPerWeek, type FitOptions, type Point } from '../forecast/index.ts';
 import type { PlanDriver, PlanGrowth } from '../plan/types.ts';
 
 /** A driver's value at one time, with its prediction interval. */
@@ -57,6 +57,8 @@ export interface ProjectDriverOptions {
   history: readonly Point[];
   /** Central interval coverage, 0..1. */
   level: number;
+  /** Where the fit keeps its model choice across rebuilds. */
+  memory?: FitOptions['memory'];
 }
 
 /** Projects one driver. */
@@ -90,7 +92,7 @@ export function projectDriver(driver: PlanDriver, options: ProjectDriverOptions)
 type Base = Pick<DriverProjection, 'name' | 'now' | 'source' | 'declared'>;
 
 function fitted(base: Base, options: ProjectDriverOptions): DriverProjection {
-  const model = fit([...options.history]);
+  const model = fit([...options.history], { memory: options.memory });
   const growth = growthPerWeek(model);
   const days =
     (options.history[options.history.length - 1]!.t - options.history[0]!.t) / 86_400_000;

@@ -3,7 +3,7 @@
  * capacity, usage and load model (calibrated against what was measured), and the projected
  * state at any driver values — the basis of breaking points, what-ifs, tiers and costs.
  */
-import type { Point } from '../forecast/index.ts';
+import type { ChoiceMemory, FitOptions, Point } from '../forecast/index.ts';
 import type { CompiledExpression } from '../plan/expression.ts';
 import type { EvalInputs } from '../plan/graph.ts';
 import type { Plan } from '../plan/types.ts';
@@ -42,6 +42,8 @@ export interface CapacityInput {
   history: readonly Frame[];
   /** Central prediction interval coverage, 0..1 (default 0.8). */
   level?: number;
+  /** Model choices kept from earlier models of the same plan (a serve loop's rebuilds). */
+  choices?: ChoiceMemory;
 }
 
 /** One resource now. */
@@ -92,6 +94,8 @@ export interface CapacityModel {
   deployedTier: number;
   /** Measured capacities by the capacity node they replace (`components.api.per_replica.requests`). */
   measured: Record<string, MeasuredScaling>;
+  /** Where forecasts keep their model choices across rebuilds, when the caller keeps one. */
+  choices?: ChoiceMemory;
 }
 
 /** A hypothetical state: driver values, a load multiplier, plan overrides. */
@@ -161,7 +165,13 @@ export function buildCapacityModel(input: CapacityInput): CapacityModel {
       }
     // A source down now: the latest recorded value beats the plan's static one.
     const latest = measured ?? history[history.length - 1]?.v;
-    drivers[d.name] = projectDriver(d, { now, measured: latest, history, level });
+    drivers[d.name] = projectDriver(d, {
+      now,
+      measured: latest,
+      history,
+      level,
+      ...fitOptions(input, `driver ${d.name}`),
+    });
   }
   const base = {
     plan,
@@ -172,6 +182,7 @@ export function buildCapacityModel(input: CapacityInput): CapacityModel {
     history: input.history,
     drivers,
     deployedTier: deployedTierIndex(plan, currentDrivers(drivers)),
+    ...(input.choices ? { choices: input.choices } : {}),
   };
   const refs = listResources(plan);
   const measured = measuredScalings(plan, refs, withDrivers(base, currentDrivers(drivers)));
@@ -180,6 +191,11 @@ export function buildCapacityModel(input: CapacityInput): CapacityModel {
   const formula = applyMeasured(plan, measured, driverInputs);
   const resources = refs.map((ref) => resourceState(withMeasured, ref, driverInputs, formula));
   return { ...withMeasured, resources };
+}
+
+/** Options of a forecast of the model's series `key`: it keeps its model choice in the model's memory. */
+export function fitOptions(model: Pick<CapacityModel, 'choices'>, key: string): FitOptions {
+  return model.choices ? { memory: { choices: model.choices, key } } : {};
 }
 
 /** Driver values now, by name. */
@@ -329,20 +345,41 @@ export function unitOf(plan: Plan, ref: ResourceRef): string {
   }
 }
 
-/** The projected state of every resource under a scenario. */
-export function project(
+/** Inputs and formula capacities under a scenario, before any usage is projected. */
+function scenarioBase(
   model: CapacityModel,
-  scenario: Scenario = {},
-  only?: readonly ResourceState[] | ((r: ResourceState) => boolean),
-): ProjectedResource[] {
-  const values = { ...currentDrivers(model.drivers), ...scenario.drivers };
-  const inputs = withDrivers(model, values, tierOverrides(scenario.set ?? {}));
-  const formula = applyMeasured(model.plan, model.measured, inputs);
-  const loadScale = scenario.loadScale ?? 1;
-  // Usage first: measured usage moves with its calibrated model, or with the load multiplier.
-  // A list of resources costs nothing to pick; a predicate is asked of every resource.
-  const resources =
-    typeof only === 'function' ? model.resources.filter(only) : (only ?? model.resources);
+  scenario: Scenario,
+): { inputs: EvalInputs; formula: Record<string, number | undefined> } {
+  const values = scenario.drivers
+    ? { ...driversNow(model), ...scenario.drivers }
+    : driversNow(model);
+  const inputs = withDrivers(model, values, tierOverrides(scenario.set ?? NO_SET));
+  return { inputs, formula: applyMeasured(model.plan, model.measured, inputs) };
+}
+
+/** A `set` that sets nothing, shared so that its conversion is made once. */
+const NO_SET: Record<string, number> = Object.freeze({}) as Record<string, number>;
+
+const driversNowOf = new WeakMap<CapacityModel, Record<string, number>>();
+
+/** `currentDrivers` of a model, made once per model (callers only read it). */
+function driversNow(model: CapacityModel): Record<string, number> {
+  let values = driversNowOf.get(model);
+  if (!values) driversNowOf.set(model, (values = currentDrivers(model.drivers)));
+  return values;
+}
+
+/**
+ * Sets the projected usage of each of `resources` as an override in `inputs`: usage measured
+ * now moves with its calibrated model, or with the load multiplier. In order, so a model that
+ * reads an earlier resource's usage sees its projection.
+ */
+function projectUsages(
+  model: CapacityModel,
+  inputs: EvalInputs,
+  resources: readonly ResourceState[],
+  loadScale: number,
+): void {
   for (const r of resources) {
     if (!r.ref.hasUsage) continue;
     if (r.ref.hasModel && r.calibration) {
@@ -353,6 +390,19 @@ export function project(
       inputs.overrides![r.ref.usageKey] = r.usage * loadScale;
     }
   }
+}
+
+/** The projected state of every resource under a scenario. */
+export function project(
+  model: CapacityModel,
+  scenario: Scenario = {},
+  only?: readonly ResourceState[] | ((r: ResourceState) => boolean),
+): ProjectedResource[] {
+  const { inputs, formula } = scenarioBase(model, scenario);
+  // A list of resources costs nothing to pick; a predicate is asked of every resource.
+  const resources =
+    typeof only === 'function' ? model.resources.filter(only) : (only ?? model.resources);
+  projectUsages(model, inputs, resources, scenario.loadScale ?? 1);
   return resources.map((r) => {
     const capacity = capacityOf(model.plan, r.ref, inputs);
     const usage = r.ref.hasUsage
@@ -374,21 +424,18 @@ export function project(
 }
 
 /**
- * Inputs (metrics and overrides) for evaluating any expression under a scenario; given `expr`,
- * only the resources it reads are projected (the rest could not change its value).
+ * Inputs (metrics and overrides) for evaluating any expression under a scenario: what `project`
+ * evaluates with, its projected usages included. Given `expr`, only the resources it reads are
+ * projected (the rest could not change its value).
  */
 export function scenarioInputs(
   model: CapacityModel,
   scenario: Scenario = {},
   expr?: CompiledExpression,
 ): EvalInputs {
-  const values = { ...currentDrivers(model.drivers), ...scenario.drivers };
-  const inputs = withDrivers(model, values, tierOverrides(scenario.set ?? {}));
-  applyMeasured(model.plan, model.measured, inputs);
-  const only = expr ? resourcesRead(model, expr) : undefined;
-  for (const p of project(model, scenario, only)) {
-    if (p.ref.hasUsage && p.usage !== undefined) inputs.overrides![p.ref.usageKey] = p.usage;
-  }
+  const { inputs } = scenarioBase(model, scenario);
+  const resources = expr ? resourcesRead(model, expr) : model.resources;
+  projectUsages(model, inputs, resources, scenario.loadScale ?? 1);
   return inputs;
 }
 

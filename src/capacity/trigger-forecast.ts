@@ -9,7 +9,7 @@ import type { PlanLevel, PlanTrigger } from '../plan/types.ts';
 import { holds } from '../rules/condition.ts';
 import { firstCrossing, memoizedInTime } from './crossing.ts';
 import { exprValue } from './evaluate.ts';
-import { scenarioInputs, type CapacityModel } from './model.ts';
+import { fitOptions, scenarioInputs, type CapacityModel } from './model.ts';
 
 /** When one level of a trigger is projected to hold. */
 export interface LevelForecast {
@@ -74,7 +74,7 @@ function forecastTrigger(model: CapacityModel, t: PlanTrigger, horizonMs: number
   }
   const history = triggerHistory(model, t);
   if (history.length >= 10) {
-    const forecast = fit(history);
+    const forecast = fit(history, fitOptions(model, `trigger ${t.name}: ${t.expr.text}`));
     return {
       trigger: t.name,
       valueNow,

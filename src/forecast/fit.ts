@@ -1,13 +1,14 @@
 /**
  * `fit`: cleans the points, finds the season, fits the requested model (or every candidate and
- * picks by backtest) and returns a `Model` with calibrated intervals.
+ * picks by backtest) and returns a `Model` with calibrated intervals. Given a memory
+ * (`choice-memory.ts`), an automatic fit keeps the choice it made for the same key before.
  */
 import { cleanSeries, type CleanedSeries } from './hygiene.ts';
 import { buildModel } from './model.ts';
 import { FALLBACK, MODEL_NAMES, MODELS } from './models/index.ts';
 import type { ModelSpec } from './models/model-spec.ts';
 import { detectSeason } from './season.ts';
-import { selectModel } from './select.ts';
+import { keepChoice, selectModel, type Selection } from './select.ts';
 import type { FitOptions, Model, ModelName, Point } from './types.ts';
 
 /** Fits a forecasting model to raw points; the default model is 'auto'. */
@@ -19,12 +20,34 @@ export function fit(points: Point[], options: FitOptions = {}): Model {
     );
   }
   const series = cleanSeries(points, { stepMs: options.stepMs });
-  const season = chooseSeason(series, options.seasonLength);
   const auto = requested === 'auto';
+  const memory = auto ? options.memory : undefined;
+  const kept = memory?.choices.recall(memory.key, series);
+  const season =
+    kept && (options.seasonLength ?? kept.season) === kept.season
+      ? kept.season
+      : chooseSeason(series, options.seasonLength);
   const specs = auto
     ? MODEL_NAMES.map((name) => MODELS[name]).filter((s) => s.applicable(series.values, season))
     : [usableSpec(requested, series, season)];
-  const selection = selectModel(series, { specs, season, combinations: auto, fallback: 'ols' });
+  const select = { specs, season, combinations: auto, fallback: 'ols' };
+  let selection: Selection | undefined =
+    kept && kept.season === season ? keepChoice(series, select, kept) : undefined;
+  if (kept && selection) {
+    series.report.notes.push(
+      `kept ${selection.model.name}, chosen by backtest on the history up to ${new Date(kept.chosenAt).toISOString()}`,
+    );
+  }
+  if (!selection) {
+    selection = selectModel(series, select);
+    if (memory && selection.members) {
+      memory.choices.remember(memory.key, series, {
+        members: selection.members,
+        season,
+        scores: selection.scores,
+      });
+    } else if (memory) memory.choices.forget(memory.key);
+  }
   if (auto && selection.scores.length === 0) {
     series.report.notes.push(
       `too little history (${series.values.length} steps) to compare models; used ${selection.model.name}`,

@@ -14,6 +14,7 @@ export type {
 } from './types.ts';
 export { regularize } from './hygiene.ts';
 export { fit } from './fit.ts';
+export { ChoiceMemory } from './choice-memory.ts';
 export { timeToThreshold } from './threshold.ts';
 export type { ThresholdCrossing, ThresholdOptions } from './threshold.ts';
 export { growthPerWeek } from './growth.ts';

@@ -3,6 +3,7 @@
  * MASE (mean absolute error over all origins and steps, divided by the in-sample naive error, so
  * scores compare across series), adds the means of the best 2 and 3 candidates as candidates
  * too, and keeps the lowest score. The winner's backtest errors calibrate its intervals.
+ * `keepChoice` fits and backtests only a choice made before (`choice-memory.ts`).
  */
 import {
   backtestErrors,
@@ -22,6 +23,7 @@ import {
 } from './intervals.ts';
 import { combine, meanRows } from './models/combination.ts';
 import type { FittedModel, ModelSpec } from './models/model-spec.ts';
+import type { ModelChoice, ModelName } from './types.ts';
 
 /** Cells over which the local noise is measured, at least (a season when that is longer). */
 const NOISE_WINDOW = 100;
@@ -37,12 +39,15 @@ export interface Selection {
   intervals: Intervals;
   /** Every candidate's backtest score (MASE), best first; empty without a backtest. */
   scores: { model: string; score: number }[];
+  /** The winner's models (the members of a mean, best first); absent without a backtest. */
+  members?: ModelName[];
 }
 
 interface Candidate {
   model: FittedModel;
   errors: ErrorRows;
   score: number;
+  members: ModelName[];
 }
 
 /** Options of `selectModel`. */
@@ -60,11 +65,9 @@ export interface SelectOptions {
 /** Fits the candidates to `series` and picks the best by backtest. */
 export function selectModel(series: CleanedSeries, options: SelectOptions): Selection {
   const { values } = series;
-  const n = values.length;
   const { specs, season } = options;
   const fitted = specs.map((spec) => spec.fit(values, season));
-  const minTrain = Math.max(...specs.map((s) => s.minLength(season)), Math.ceil(n / 4));
-  const plan = planBacktest(n, season, minTrain);
+  const plan = backtestPlan(series, options);
   if (!plan) {
     const model = fitted.find((m) => m.name === options.fallback) ?? fitted[0]!;
     return { model, intervals: analyticalIntervals(model.core), scores: [] };
@@ -73,7 +76,7 @@ export function selectModel(series: CleanedSeries, options: SelectOptions): Sele
   const rows = fitted.map((m) => runBacktest(m, plan));
   const candidates: Candidate[] = fitted.map((model, i) => {
     const errors = backtestErrors(rows[i]!, plan, series);
-    return { model, errors, score: meanAbsoluteError(errors) / scale };
+    return { model, errors, score: meanAbsoluteError(errors) / scale, members: [specs[i]!.name] };
   });
   if (options.combinations) {
     const ranked = candidates.map((c, i) => ({ c, i })).sort((a, b) => a.c.score - b.c.score);
@@ -82,20 +85,68 @@ export function selectModel(series: CleanedSeries, options: SelectOptions): Sele
       const members = ranked.slice(0, size);
       const errors = backtestErrors(meanRows(members.map((m) => rows[m.i]!)), plan, series);
       const model = combine(members.map((m) => m.c.model));
-      candidates.push({ model, errors, score: meanAbsoluteError(errors) / scale });
+      const names = members.flatMap((m) => m.c.members);
+      candidates.push({ model, errors, score: meanAbsoluteError(errors) / scale, members: names });
     }
   }
   candidates.sort((a, b) => a.score - b.score);
   const best = candidates[0]!;
-  const scaling = noiseScaling(values, plan, season);
-  const intervals =
-    empiricalIntervals(best.errors, best.model.core, scaling) ??
-    analyticalIntervals(best.model.core);
   return {
     model: best.model,
-    intervals,
+    intervals: intervalsOf(series, plan, season, best),
     scores: candidates.map((c) => ({ model: c.model.name, score: c.score })),
+    members: best.members,
   };
+}
+
+/**
+ * A choice made before (`choice`), fitted to `series` as it is now: only its models are fitted
+ * and backtested (the backtest calibrates its intervals); the scores are those of the choice.
+ * Undefined when the series is now too short for a backtest, or a model of the choice is not
+ * among `options.specs` (it no longer suits the series): then the choice is to be made again.
+ */
+export function keepChoice(
+  series: CleanedSeries,
+  options: SelectOptions,
+  choice: ModelChoice,
+): Selection | undefined {
+  const specs = choice.members.map((name) => options.specs.find((s) => s.name === name));
+  if (specs.length === 0 || specs.some((s) => s === undefined)) return undefined;
+  const plan = backtestPlan(series, options);
+  if (!plan) return undefined;
+  const { season } = options;
+  const fitted = (specs as ModelSpec[]).map((spec) => spec.fit(series.values, season));
+  const model = fitted.length === 1 ? fitted[0]! : combine(fitted);
+  const rows = fitted.map((m) => runBacktest(m, plan));
+  const errors = backtestErrors(rows.length === 1 ? rows[0]! : meanRows(rows), plan, series);
+  return {
+    model,
+    intervals: intervalsOf(series, plan, season, { model, errors }),
+    scores: choice.scores.map((s) => ({ ...s })),
+    members: [...choice.members],
+  };
+}
+
+/** The backtest every candidate of `options.specs` is judged by (undefined: too short). */
+function backtestPlan(series: CleanedSeries, options: SelectOptions): BacktestPlan | undefined {
+  const n = series.values.length;
+  const { specs, season } = options;
+  const minTrain = Math.max(...specs.map((s) => s.minLength(season)), Math.ceil(n / 4));
+  return planBacktest(n, season, minTrain);
+}
+
+/** The winner's intervals: from its backtest errors, scaled by the local noise. */
+function intervalsOf(
+  series: CleanedSeries,
+  plan: BacktestPlan,
+  season: number,
+  best: Pick<Candidate, 'model' | 'errors'>,
+): Intervals {
+  const scaling = noiseScaling(series.values, plan, season);
+  return (
+    empiricalIntervals(best.errors, best.model.core, scaling) ??
+    analyticalIntervals(best.model.core)
+  );
 }
 
 /**

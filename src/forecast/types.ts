@@ -62,6 +62,31 @@ export interface FitOptions {
   seasonLength?: number;
   /** Grid step in ms; default: estimated from the timestamps. */
   stepMs?: number;
+  /**
+   * Where an automatic fit keeps its model choice for this series (`key`) and finds the one it
+   * made before (`choice-memory.ts`); without it every fit chooses afresh.
+   */
+  memory?: { choices: ModelChoices; key: string };
+}
+
+/** A remembered model choice (`choice-memory.ts`). */
+export interface ModelChoice {
+  /** The winner's models: one, or the members of a mean in the order they were ranked. */
+  members: readonly ModelName[];
+  /** Season length in steps the choice was made with. */
+  season: number;
+  /** Every candidate's backtest score when the choice was made, best first. */
+  scores: readonly { model: string; score: number }[];
+}
+
+/** Where model choices are kept by series key; `ChoiceMemory` is the one headroom uses. */
+export interface ModelChoices {
+  /** The choice for `key`, when it may still stand for `series`; `chosenAt` is series time. */
+  recall(key: string, series: RegularSeries): (ModelChoice & { chosenAt: number }) | undefined;
+  /** Keeps the choice just made for `key` on `series`. */
+  remember(key: string, series: RegularSeries, choice: ModelChoice): void;
+  /** Drops the choice for `key`. */
+  forget(key: string): void;
 }
 
 /** One forecast point with its central prediction interval (series units). */

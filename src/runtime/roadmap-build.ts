@@ -6,6 +6,7 @@
  * both the thread and a direct call run.
  */
 import { buildCapacityModel } from '../capacity/index.ts';
+import type { ChoiceMemory } from '../forecast/index.ts';
 import type { Plan } from '../plan/types.ts';
 import { loadTestRuns } from '../report/loadtest-runs.ts';
 import { roadmapData, type Roadmap } from '../report/roadmap-data.ts';
@@ -31,11 +32,15 @@ export interface RoadmapRequest {
   producedAt: number;
 }
 
-/** Builds the live roadmap. */
+/**
+ * Builds the live roadmap. Rebuilds of one plan that share `choices` keep each forecast's model
+ * choice for a while (`forecast/choice-memory.ts`) instead of making it again every time.
+ */
 export async function buildRoadmap(
   plan: Plan,
   store: Store,
   request: RoadmapRequest,
+  choices?: ChoiceMemory,
 ): Promise<Roadmap> {
   const { at, collected, statuses, windowMs, horizonMs, producedAt } = request;
   const stepMs = frameStepMs(plan, at - windowMs, at);
@@ -48,6 +53,7 @@ export async function buildRoadmap(
     current: current.metrics,
     currentWorst: current.worst,
     history: frames,
+    ...(choices ? { choices } : {}),
   });
   return roadmapData(model, statuses, {
     producedAt,

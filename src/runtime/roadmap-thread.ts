@@ -4,6 +4,7 @@
  * file (nothing for a thread to open), the rebuild runs in this thread instead.
  */
 import { Worker } from 'node:worker_threads';
+import { ChoiceMemory } from '../forecast/index.ts';
 import type { Plan } from '../plan/types.ts';
 import type { Roadmap } from '../report/roadmap-data.ts';
 import type { Store } from '../store/store.ts';
@@ -16,6 +17,8 @@ type Reply = { id: number; roadmap?: Roadmap; error?: string };
 export class RoadmapThread {
   private worker: Worker | undefined;
   private nextId = 0;
+  // Model choices of the rebuilds that run in this thread (the worker keeps its own).
+  private readonly choices = new ChoiceMemory();
   private readonly waiting = new Map<
     number,
     { resolve: (r: Roadmap) => void; reject: (e: Error) => void }
@@ -33,7 +36,7 @@ export class RoadmapThread {
 
   /** One rebuild. */
   build(request: RoadmapRequest): Promise<Roadmap> {
-    if (!this.threaded) return buildRoadmap(this.plan, this.store, request);
+    if (!this.threaded) return buildRoadmap(this.plan, this.store, request, this.choices);
     const worker = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -20,6 +20,8 @@ export interface GeneratedHistoryOptions {
   to: number;
   /** Spacing of the samples, ms. */
   stepMs: number;
+  /** When the history began, what growth is counted from (default `from`): later scrapes of a history written before. */
+  origin?: number;
 }
 
 /** The samples of one scrape at `at`, for every metric of the generated plan. */
@@ -48,7 +50,7 @@ function scrapeAt(components: number, at: number, start: number, random: () => n
 
 /** The history, one scrape's samples per batch, oldest first. */
 export function* generatedHistory(options: GeneratedHistoryOptions): Generator<Sample[]> {
-  const { components, from, to, stepMs } = options;
-  const random = seededRandom(components);
-  for (let at = from; at <= to; at += stepMs) yield scrapeAt(components, at, from, random);
+  const { components, from, to, stepMs, origin = from } = options;
+  const random = seededRandom(components + (from - origin));
+  for (let at = from; at <= to; at += stepMs) yield scrapeAt(components, at, origin, random);
 }
