@@ -19,6 +19,36 @@ export function coreOf(model: Model): ForecastCore | undefined {
   return cores.get(model);
 }
 
+/** Predictions at many times as three columns: what `predictAt` gives, without an object each. */
+export interface PredictionColumns {
+  value: Float64Array;
+  lower: Float64Array;
+  upper: Float64Array;
+}
+
+type PredictColumns = (times: ArrayLike<number>, level: number) => PredictionColumns;
+
+const columnPredictors = new WeakMap<Model, PredictColumns>();
+
+/**
+ * `model.predictAt(times, level)` as columns: a threshold scan asks for tens of thousands of
+ * times per model. Any `Model` works; one made by `fit` skips the objects altogether.
+ */
+export function predictColumns(
+  model: Model,
+  times: ArrayLike<number>,
+  level: number,
+): PredictionColumns {
+  const direct = columnPredictors.get(model);
+  if (direct) return direct(times, level);
+  const predictions = model.predictAt(Array.from(times), level);
+  return {
+    value: Float64Array.from(predictions, (p) => p.value),
+    lower: Float64Array.from(predictions, (p) => p.lower),
+    upper: Float64Array.from(predictions, (p) => p.upper),
+  };
+}
+
 /** Checks an interval level, in (0, 1). */
 export function checkLevel(level: number): number {
   if (!(Number.isFinite(level) && level > 0 && level < 1)) {
@@ -38,7 +68,11 @@ export function buildModel(
 ): Model {
   const { start, stepMs, values, report } = series;
   const lastT = start + (values.length - 1) * stepMs;
-  const predictAt = predictor(series, selection);
+  const columns = columnPredictor(series, selection);
+  const predictAt: PredictAt = (times, level = DEFAULT_LEVEL) => {
+    const c = columns(times, level);
+    return times.map((t, i) => ({ t, value: c.value[i]!, lower: c.lower[i]!, upper: c.upper[i]! }));
+  };
   const model: Model = {
     name: selection.model.name,
     stepMs,
@@ -57,13 +91,17 @@ export function buildModel(
     predictAt,
   };
   cores.set(model, selection.model.core);
+  columnPredictors.set(model, columns);
   return model;
 }
 
 type PredictAt = (times: number[], level?: number) => Prediction[];
 
-/** `predictAt` for a fitted model: steps after the last cell, interpolated; history before. */
-function predictor(series: CleanedSeries, selection: Selection): PredictAt {
+/**
+ * Predictions of a fitted model at any times, as columns: steps after the last cell,
+ * interpolated between steps; the cleaned history (interpolated) before it.
+ */
+function columnPredictor(series: CleanedSeries, selection: Selection): PredictColumns {
   const { start, stepMs, values } = series;
   const n = values.length;
   const lastT = start + (n - 1) * stepMs;
@@ -71,18 +109,6 @@ function predictor(series: CleanedSeries, selection: Selection): PredictAt {
   const last = values[n - 1]!;
   const nonNegative = series.raw.every((v) => v >= 0);
   const finite = (x: number, fallback: number): number => (Number.isFinite(x) ? x : fallback);
-  const atStep = (h: number, offsets: (h: number) => Offsets): Prediction => {
-    if (h === 0) return { t: lastT, value: last, lower: last, upper: last };
-    const value = finite(core.point(h), last);
-    const o = offsets(h);
-    return { t: 0, value, lower: value + finite(o.lower, 0), upper: value + finite(o.upper, 0) };
-  };
-  const history = (t: number): Prediction => {
-    const x = Math.max(0, (t - start) / stepMs);
-    const i = Math.min(Math.floor(x), n - 1);
-    const v = i + 1 < n ? values[i]! + (x - i) * (values[i + 1]! - values[i]!) : values[i]!;
-    return { t, value: v, lower: v, upper: v };
-  };
   // Offsets per level, calibrated once: a projection asks one level at thousands of times.
   const byLevel = new Map<number, (h: number) => Offsets>();
   const offsetsFor = (level: number): ((h: number) => Offsets) => {
@@ -93,29 +119,54 @@ function predictor(series: CleanedSeries, selection: Selection): PredictAt {
     }
     return offsets;
   };
-  return (times, level = DEFAULT_LEVEL) => {
+  // A series that never went below 0 (counts, bytes, utilisation) is not forecast below 0.
+  const floor = (v: number): number => (nonNegative ? Math.max(0, v) : v);
+  return (times, level) => {
     const offsets = offsetsFor(level);
-    return times.map((t) => {
+    const m = times.length;
+    const out = {
+      value: new Float64Array(m),
+      lower: new Float64Array(m),
+      upper: new Float64Array(m),
+    };
+    // The forecast at step h (h = 0: the last value), left in these three.
+    let value = 0;
+    let lower = 0;
+    let upper = 0;
+    const atStep = (h: number): void => {
+      if (h === 0) {
+        value = lower = upper = last;
+        return;
+      }
+      value = finite(core.point(h), last);
+      const o = offsets(h);
+      lower = value + finite(o.lower, 0);
+      upper = value + finite(o.upper, 0);
+    };
+    for (let j = 0; j < m; j++) {
+      const t = times[j]!;
       if (!Number.isFinite(t)) throw new RangeError(`prediction time must be finite; got ${t}`);
       const exact = (t - lastT) / stepMs;
       // Grid times computed in floating point land a hair off their step; snap them back.
       const k = Math.abs(exact - Math.round(exact)) < 1e-9 ? Math.round(exact) : exact;
-      if (k <= 0) return history(t);
+      if (k <= 0) {
+        const x = Math.max(0, (t - start) / stepMs);
+        const i = Math.min(Math.floor(x), n - 1);
+        const v = i + 1 < n ? values[i]! + (x - i) * (values[i + 1]! - values[i]!) : values[i]!;
+        out.value[j] = out.lower[j] = out.upper[j] = v;
+        continue;
+      }
       const h0 = Math.floor(k);
       const w = k - h0;
-      const a = atStep(h0, offsets);
-      const b = w > 0 ? atStep(h0 + 1, offsets) : a;
-      // A series that never went below 0 (counts, bytes, utilisation) is not forecast below 0.
-      const mix = (x: number, y: number): number => {
-        const v = x + w * (y - x);
-        return nonNegative ? Math.max(0, v) : v;
-      };
-      return {
-        t,
-        value: mix(a.value, b.value),
-        lower: mix(a.lower, b.lower),
-        upper: mix(a.upper, b.upper),
-      };
-    });
+      atStep(h0);
+      const av = value;
+      const al = lower;
+      const au = upper;
+      if (w > 0) atStep(h0 + 1);
+      out.value[j] = floor(av + w * (value - av));
+      out.lower[j] = floor(al + w * (lower - al));
+      out.upper[j] = floor(au + w * (upper - au));
+    }
+    return out;
   };
 }

@@ -5,8 +5,8 @@
  * within the crossing step, as `predictAt` does. A crossing that starts and ends between two
  * coarse grid points can be missed; the coarse grid is at most horizon / 20,000 wide.
  */
-import { DEFAULT_LEVEL } from './model.ts';
-import type { Model, Prediction } from './types.ts';
+import { DEFAULT_LEVEL, predictColumns, type PredictionColumns } from './model.ts';
+import type { Model } from './types.ts';
 
 /** Most forecast points one coarse scan evaluates. */
 export const MAX_SCAN_POINTS = 20_000;
@@ -31,7 +31,8 @@ export interface ThresholdCrossing {
   upper?: number;
 }
 
-type Track = (p: Prediction) => number;
+/** Which curve a crossing is looked for on. */
+type Track = keyof PredictionColumns;
 
 /** First times the forecast and its interval cross `threshold` within `horizonMs` of lastT. */
 export function timeToThreshold(
@@ -52,14 +53,14 @@ export function timeToThreshold(
   if (now && crossed(now.value)) return { at: model.lastT, lower: model.lastT, upper: model.lastT };
   const { grid, coarse } = coarseScan(model, horizonMs, level);
   const find = (track: Track): number | undefined => {
-    const i = coarse.findIndex((p) => crossed(track(p)));
+    const i = coarse[track].findIndex(crossed);
     if (i <= 0) return undefined;
     return refine(model, { from: grid[i - 1]!, to: grid[i]!, level, track, crossed, threshold });
   };
   const result: ThresholdCrossing = {};
-  const at = find((p) => p.value);
-  const earliest = find(above ? (p) => p.upper : (p) => p.lower);
-  const latest = find(above ? (p) => p.lower : (p) => p.upper);
+  const at = find('value');
+  const earliest = find(above ? 'upper' : 'lower');
+  const latest = find(above ? 'lower' : 'upper');
   if (at !== undefined) result.at = at;
   if (earliest !== undefined) result.lower = earliest;
   if (latest !== undefined) result.upper = latest;
@@ -70,7 +71,7 @@ interface Scan {
   horizonMs: number;
   level: number;
   grid: number[];
-  coarse: Prediction[];
+  coarse: PredictionColumns;
 }
 
 // The last coarse scan of each model: the thresholds of one resource or trigger scan it alike.
@@ -86,7 +87,7 @@ function coarseScan(model: Model, horizonMs: number, level: number): Scan {
   for (let h = stride; h <= steps; h += stride) grid.push(model.lastT + h * model.stepMs);
   const end = model.lastT + horizonMs;
   if (grid[grid.length - 1]! < end) grid.push(end);
-  const scan = { horizonMs, level, grid, coarse: model.predictAt(grid, level) };
+  const scan = { horizonMs, level, grid, coarse: predictColumns(model, grid, level) };
   scans.set(model, scan);
   return scan;
 }
@@ -105,8 +106,8 @@ function refine(model: Model, r: Refinement): number {
   const times: number[] = [r.from];
   for (let t = r.from + model.stepMs; t < r.to; t += model.stepMs) times.push(t);
   times.push(r.to);
-  const values = model.predictAt(times, r.level).map(r.track);
-  const i = values.findIndex((v) => r.crossed(v));
+  const values = predictColumns(model, times, r.level)[r.track];
+  const i = values.findIndex(r.crossed);
   if (i <= 0) return r.to;
   const a = values[i - 1]!;
   const b = values[i]!;
