@@ -68,10 +68,30 @@ export function buildModel(
 ): Model {
   const { start, stepMs, values, report } = series;
   const lastT = start + (values.length - 1) * stepMs;
-  const columns = columnPredictor(series, selection);
+  const { offsetsFor, at } = pointPredictor(series, selection);
+  const slot: Slot = { value: 0, lower: 0, upper: 0 };
   const predictAt: PredictAt = (times, level = DEFAULT_LEVEL) => {
-    const c = columns(times, level);
-    return times.map((t, i) => ({ t, value: c.value[i]!, lower: c.lower[i]!, upper: c.upper[i]! }));
+    const offsets = offsetsFor(level);
+    return times.map((t) => {
+      at(t, offsets, slot);
+      return { t, value: slot.value, lower: slot.lower, upper: slot.upper };
+    });
+  };
+  const columns: PredictColumns = (times, level) => {
+    const offsets = offsetsFor(level);
+    const m = times.length;
+    const out = {
+      value: new Float64Array(m),
+      lower: new Float64Array(m),
+      upper: new Float64Array(m),
+    };
+    for (let j = 0; j < m; j++) {
+      at(times[j]!, offsets, slot);
+      out.value[j] = slot.value;
+      out.lower[j] = slot.lower;
+      out.upper[j] = slot.upper;
+    }
+    return out;
   };
   const model: Model = {
     name: selection.model.name,
@@ -97,11 +117,19 @@ export function buildModel(
 
 type PredictAt = (times: number[], level?: number) => Prediction[];
 
+/** One prediction's three numbers, written in place (no object per time). */
+interface Slot {
+  value: number;
+  lower: number;
+  upper: number;
+}
+
 /**
- * Predictions of a fitted model at any times, as columns: steps after the last cell,
- * interpolated between steps; the cleaned history (interpolated) before it.
+ * A fitted model's predictions: `offsetsFor(level)` once per call, then `at(t, offsets, slot)`
+ * per time — steps after the last cell, interpolated between steps; the cleaned history
+ * (interpolated) before it.
  */
-function columnPredictor(series: CleanedSeries, selection: Selection): PredictColumns {
+function pointPredictor(series: CleanedSeries, selection: Selection) {
   const { start, stepMs, values } = series;
   const n = values.length;
   const lastT = start + (n - 1) * stepMs;
@@ -121,52 +149,40 @@ function columnPredictor(series: CleanedSeries, selection: Selection): PredictCo
   };
   // A series that never went below 0 (counts, bytes, utilisation) is not forecast below 0.
   const floor = (v: number): number => (nonNegative ? Math.max(0, v) : v);
-  return (times, level) => {
-    const offsets = offsetsFor(level);
-    const m = times.length;
-    const out = {
-      value: new Float64Array(m),
-      lower: new Float64Array(m),
-      upper: new Float64Array(m),
-    };
-    // The forecast at step h (h = 0: the last value), left in these three.
-    let value = 0;
-    let lower = 0;
-    let upper = 0;
-    const atStep = (h: number): void => {
-      if (h === 0) {
-        value = lower = upper = last;
-        return;
-      }
-      value = finite(core.point(h), last);
-      const o = offsets(h);
-      lower = value + finite(o.lower, 0);
-      upper = value + finite(o.upper, 0);
-    };
-    for (let j = 0; j < m; j++) {
-      const t = times[j]!;
-      if (!Number.isFinite(t)) throw new RangeError(`prediction time must be finite; got ${t}`);
-      const exact = (t - lastT) / stepMs;
-      // Grid times computed in floating point land a hair off their step; snap them back.
-      const k = Math.abs(exact - Math.round(exact)) < 1e-9 ? Math.round(exact) : exact;
-      if (k <= 0) {
-        const x = Math.max(0, (t - start) / stepMs);
-        const i = Math.min(Math.floor(x), n - 1);
-        const v = i + 1 < n ? values[i]! + (x - i) * (values[i + 1]! - values[i]!) : values[i]!;
-        out.value[j] = out.lower[j] = out.upper[j] = v;
-        continue;
-      }
-      const h0 = Math.floor(k);
-      const w = k - h0;
-      atStep(h0);
-      const av = value;
-      const al = lower;
-      const au = upper;
-      if (w > 0) atStep(h0 + 1);
-      out.value[j] = floor(av + w * (value - av));
-      out.lower[j] = floor(al + w * (lower - al));
-      out.upper[j] = floor(au + w * (upper - au));
+  /** The forecast at step h (h = 0: the last value), into `slot`. */
+  const atStep = (h: number, offsets: (h: number) => Offsets, slot: Slot): void => {
+    if (h === 0) {
+      slot.value = slot.lower = slot.upper = last;
+      return;
     }
-    return out;
+    const value = finite(core.point(h), last);
+    const o = offsets(h);
+    slot.value = value;
+    slot.lower = value + finite(o.lower, 0);
+    slot.upper = value + finite(o.upper, 0);
   };
+  const at = (t: number, offsets: (h: number) => Offsets, slot: Slot): void => {
+    if (!Number.isFinite(t)) throw new RangeError(`prediction time must be finite; got ${t}`);
+    const exact = (t - lastT) / stepMs;
+    // Grid times computed in floating point land a hair off their step; snap them back.
+    const k = Math.abs(exact - Math.round(exact)) < 1e-9 ? Math.round(exact) : exact;
+    if (k <= 0) {
+      const x = Math.max(0, (t - start) / stepMs);
+      const i = Math.min(Math.floor(x), n - 1);
+      const v = i + 1 < n ? values[i]! + (x - i) * (values[i + 1]! - values[i]!) : values[i]!;
+      slot.value = slot.lower = slot.upper = v;
+      return;
+    }
+    const h0 = Math.floor(k);
+    const w = k - h0;
+    atStep(h0, offsets, slot);
+    const av = slot.value;
+    const al = slot.lower;
+    const au = slot.upper;
+    if (w > 0) atStep(h0 + 1, offsets, slot);
+    slot.value = floor(av + w * (slot.value - av));
+    slot.lower = floor(al + w * (slot.lower - al));
+    slot.upper = floor(au + w * (slot.upper - au));
+  };
+  return { offsetsFor, at };
 }

@@ -32,26 +32,41 @@ export function theilSenLine(
 ): { intercept: number; slope: number } {
   const slopes = pairSlopes(values, n);
   const slope = slopes.length > 0 ? medianInPlace(slopes) : 0;
-  const rest = new Float64Array(n);
+  // The slopes are done with: their buffer holds what the slope leaves (a backtest fits 60
+  // lines in a row, and fresh arrays each time were most of its cost).
+  const rest = scratchOf(n);
   for (let i = 0; i < n; i++) rest[i] = values[i]! - slope * i;
   return { intercept: medianInPlace(rest), slope };
 }
 
+let scratch = new Float64Array(0);
+
+/** A view of `size` cells of a buffer shared by the fits of this thread, whatever it held. */
+function scratchOf(size: number): Float64Array {
+  if (scratch.length < size) scratch = new Float64Array(Math.max(size, 2 * scratch.length));
+  return scratch.subarray(0, size);
+}
+
+/** The pairwise slopes of one fit, in the order a fit takes them (in the shared buffer). */
 function pairSlopes(values: readonly number[], n: number): Float64Array {
-  const out: number[] = [];
   if (n <= ALL_PAIRS_BELOW) {
+    const out = scratchOf((n * (n - 1)) / 2);
+    let count = 0;
     for (let i = 0; i < n; i++)
-      for (let j = i + 1; j < n; j++) out.push((values[j]! - values[i]!) / (j - i));
-    return Float64Array.from(out);
+      for (let j = i + 1; j < n; j++) out[count++] = (values[j]! - values[i]!) / (j - i);
+    return out;
   }
   const perSeparation = Math.ceil(MAX_PAIRS / SEPARATIONS);
+  // A separation gives at most all its pairs, and fewer than 2 × perSeparation (by its stride).
+  const out = scratchOf(SEPARATIONS * Math.min(n, 2 * perSeparation));
+  let count = 0;
   for (let k = 0; k < SEPARATIONS; k++) {
     const d = Math.round((n * (1 + (6 * k) / (SEPARATIONS - 1))) / 8);
-    const count = n - d;
-    const stride = Math.max(1, Math.floor(count / perSeparation));
-    for (let i = 0; i < count; i += stride) out.push((values[i + d]! - values[i]!) / d);
+    const pairs = n - d;
+    const stride = Math.max(1, Math.floor(pairs / perSeparation));
+    for (let i = 0; i < pairs; i += stride) out[count++] = (values[i + d]! - values[i]!) / d;
   }
-  return Float64Array.from(out);
+  return out.subarray(0, count);
 }
 
 function fitTheilSen(values: readonly number[]): FittedModel {
