@@ -44,40 +44,40 @@ export function median(xs: ArrayLike<number>): number {
 export function medianInPlace(xs: Float64Array): number {
   const n = xs.length;
   if (n === 0) return 0;
+  // NaN to the end first, so that selection compares plain numbers over the rest.
+  let numbers = 0;
+  for (let i = 0; i < n; i++) if (xs[i] === xs[i]) swap(xs, i, numbers++);
   const lo = Math.floor(0.5 * (n - 1));
-  select(xs, lo, 0, n - 1);
-  // The next value in order is the least of those after `lo` (they are all >= it).
+  if (lo >= numbers) return NaN;
+  select(xs, lo, 0, numbers - 1);
+  // The next value in order is the least of those after `lo` (they are all >= it), NaN when
+  // only NaN follows.
   let hi = xs[lo]!;
   if (lo + 1 < n) {
     hi = xs[lo + 1]!;
-    for (let i = lo + 2; i < n; i++) if (before(xs[i]!, hi)) hi = xs[i]!;
+    for (let i = lo + 2; i < numbers; i++) if (xs[i]! < hi) hi = xs[i]!;
   }
   const pos = 0.5 * (n - 1);
   return xs[lo]! + (pos - lo) * (hi - xs[lo]!);
 }
 
-/** True when `a` sorts before `b`: numeric order, NaN last. */
-function before(a: number, b: number): boolean {
-  return a < b || (b !== b && a === a);
-}
-
-/** Reorders `xs[left..right]` so that `xs[k]` holds what a sort would put there. */
+/** Reorders `xs[left..right]` (no NaN) so that `xs[k]` holds what a sort would put there. */
 function select(xs: Float64Array, k: number, left: number, right: number): void {
   while (right > left) {
     // Median of three as the pivot, moved to `left`.
     const mid = (left + right) >> 1;
-    if (before(xs[mid]!, xs[left]!)) swap(xs, mid, left);
-    if (before(xs[right]!, xs[left]!)) swap(xs, right, left);
-    if (before(xs[right]!, xs[mid]!)) swap(xs, right, mid);
+    if (xs[mid]! < xs[left]!) swap(xs, mid, left);
+    if (xs[right]! < xs[left]!) swap(xs, right, left);
+    if (xs[right]! < xs[mid]!) swap(xs, right, mid);
     swap(xs, left, mid);
     const pivot = xs[left]!;
     let i = left;
     let j = right + 1;
     for (;;) {
       do i++;
-      while (i <= right && before(xs[i]!, pivot));
+      while (i <= right && xs[i]! < pivot);
       do j--;
-      while (before(pivot, xs[j]!));
+      while (pivot < xs[j]!);
       if (i >= j) break;
       swap(xs, i, j);
     }
