@@ -6,7 +6,8 @@
 import { fit, timeToThreshold, type Model, type Point } from '../forecast/index.ts';
 import { firstCrossing, memoizedInTime } from './crossing.ts';
 import { nodeValue } from './evaluate.ts';
-import { fitOptions, project, type CapacityModel, type ResourceState } from './model.ts';
+import { fitOptions, type CapacityModel, type ResourceState } from './model.ts';
+import { project } from './projection.ts';
 import type { ResourceThreshold, ThresholdSeverity } from './resources.ts';
 
 /** When one threshold of one resource will be crossed. */

@@ -3,7 +3,8 @@
  * raises the resource's capacity enough to hold the load at which it broke.
  */
 import { tierSetFrom } from './evaluate.ts';
-import { project, type CapacityModel } from './model.ts';
+import { type CapacityModel } from './model.ts';
+import { project } from './projection.ts';
 
 /** A fix: the tier that holds the load, and the monthly cost difference. */
 export interface Fix {

@@ -10,11 +10,11 @@ export { fixFor, type Fix } from './fixes.ts';
 export {
   buildCapacityModel,
   currentDrivers,
-  project,
   type CapacityInput,
   type CapacityModel,
   type ResourceState,
 } from './model.ts';
+export { project } from './projection.ts';
 export { breaksByScale, firstToBreakByScale, type ScaleBreak } from './scale.ts';
 export { tierOutlook, type TierOutlook } from './tiers.ts';
 export { forecastTriggers, type TriggerForecast } from './trigger-forecast.ts';

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { NOW, shopPlan, WEEK_MS } from '../../test/helpers/capacity-plan.ts';
 import type { Frame } from './evaluate.ts';
 import { breakingPoints } from './breaking-points.ts';
-import { buildCapacityModel, project } from './model.ts';
+import { buildCapacityModel } from './model.ts';
+import { project } from './projection.ts';
 import { breaksByScale, firstToBreakByScale } from './scale.ts';
 
 const GB = 1e9;

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { NOW, shopPlan } from '../../test/helpers/capacity-plan.ts';
 import { loadPlan } from '../plan/load.ts';
 import { exprValue } from './evaluate.ts';
-import { buildCapacityModel, scenarioInputs } from './model.ts';
+import { buildCapacityModel } from './model.ts';
+import { scenarioInputs } from './projection.ts';
 import { reachedKeys } from './reach.ts';
 
 const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.yaml'));

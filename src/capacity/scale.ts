@@ -7,11 +7,11 @@ import { tierOverrides } from './evaluate.ts';
 import {
   currentDrivers,
   maxReplicas,
-  project,
   replicasOf,
   type CapacityModel,
   type ResourceState,
 } from './model.ts';
+import { project } from './projection.ts';
 import { fullUtilization } from './resources.ts';
 import type { ThresholdSeverity } from './resources.ts';
 

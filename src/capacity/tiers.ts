@@ -7,7 +7,8 @@ import type { PlanTier } from '../plan/types.ts';
 import { firstCrossing } from './crossing.ts';
 import { exprValue, tierSetFrom } from './evaluate.ts';
 import { firstToBreakByScale, type ScaleBreak } from './scale.ts';
-import { currentDrivers, scenarioInputs, type CapacityModel } from './model.ts';
+import { currentDrivers, type CapacityModel } from './model.ts';
+import { scenarioInputs } from './projection.ts';
 
 /** One driver bound of a tier, with progress and when it will be reached. */
 export interface TierBound {

@@ -9,7 +9,8 @@ import type { PlanLevel, PlanTrigger } from '../plan/types.ts';
 import { holds } from '../rules/condition.ts';
 import { firstCrossing, memoizedInTime } from './crossing.ts';
 import { exprValue } from './evaluate.ts';
-import { fitOptions, scenarioInputs, type CapacityModel } from './model.ts';
+import { fitOptions, type CapacityModel } from './model.ts';
+import { scenarioInputs } from './projection.ts';
 
 /** When one level of a trigger is projected to hold. */
 export interface LevelForecast {

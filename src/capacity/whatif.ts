@@ -9,12 +9,11 @@ import { nodeValue, tierSetFrom } from './evaluate.ts';
 import {
   currentDrivers,
   maxReplicas,
-  project,
-  scenarioInputs,
   type CapacityModel,
   type ProjectedResource,
   type ResourceState,
 } from './model.ts';
+import { project, scenarioInputs } from './projection.ts';
 import { withinBounds } from './deployed-tier.ts';
 import { fullAtUnder } from './scale.ts';
 import { serversForWaitSlo } from './queueing/index.ts';
