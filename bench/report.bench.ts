@@ -6,7 +6,7 @@
  * (`src/testing/generated-history.ts`): the first rebuild (thread start, plan compile and every
  * forecast's model choice included); the rebuild a minute later with one more scrape stored,
  * which `serve` runs every minute (model choices kept, `forecast/choice-memory.ts`); the one a
- * day later (26 hours), when every choice is made again; how the minute-later one grows per 10×; and the
+ * day later (26 hours), when every choice falls due and the rebuild makes a tenth of them again; how the minute-later one grows per 10×; and the
  * longest stall of this event loop while the thread works.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -41,7 +41,7 @@ interface Rebuild {
   firstMs: number;
   /** A minute later, one more scrape stored. */
   steadyMs: number;
-  /** A day later, a day more of scrapes stored: every model chosen again. */
+  /** A day later, a day more of scrapes stored: every model choice due, a tenth made again. */
   dayLaterMs: number;
   stallMs: number;
 }
@@ -150,10 +150,13 @@ export async function run(): Promise<string> {
             : {}),
         },
         {
-          name: `rebuild of ${name} a day later, every model chosen again (baseline: a minute later)`,
+          name: `rebuild of ${name} a day later, when every model choice falls due and a tenth are made again (baseline: a minute later)`,
           value: r.dayLaterMs,
           baseline: r.steadyMs,
           unit: 'ms',
+          ...(size === 1_000
+            ? { goal: { text: 'under 10 s', met: r.dayLaterMs < REBUILD_GOAL_MS } }
+            : {}),
         },
         {
           name: `longest event-loop stall during the ${name} rebuild (baseline: the rebuild)`,

@@ -1,9 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChoiceMemory, RECHOOSE_SHARE } from './choice-memory.ts';
+import {
+  ChoiceMemory,
+  MIN_RECHOICES_PER_ROUND,
+  RECHOICE_ROUND_SHARE,
+  RECHOOSE_AFTER_MS,
+  RECHOOSE_SHARE,
+} from './choice-memory.ts';
 import { fit } from './fit.ts';
 import { synthetic } from './synthetic.ts';
-import type { Model, Point } from './types.ts';
+import type { Model, ModelChoice, Point, RegularSeries } from './types.ts';
 
 const HOUR = 3_600_000;
 
@@ -99,4 +105,90 @@ describe('ChoiceMemory: model choices kept across fits', () => {
     assert.equal(kept('a'), true);
     assert.equal(kept('b'), false);
   });
+
+  it('a round makes again only a share of the choices due; the rest wait, noted as due', () => {
+    const choices = new ChoiceMemory();
+    const keys = Array.from({ length: 1_000 }, (_, i) => `series ${i}`);
+    const grid = (start: number, stepMs = HOUR): RegularSeries => ({
+      start,
+      stepMs,
+      values: new Array<number>(24 * 30).fill(1),
+      report: { notes: [] } as unknown as RegularSeries['report'],
+    });
+    const choice: ModelChoice = { members: ['ols'], season: 24, scores: [] };
+    const t0 = Date.UTC(2026, 0, 1);
+    for (const key of keys) choices.remember(key, grid(t0), choice);
+    // Outside rounds every due choice is made again at once.
+    const unlimited = new ChoiceMemory();
+    unlimited.remember('a', grid(t0), choice);
+    assert.equal(unlimited.recall('a', grid(t0 + 2 * RECHOOSE_AFTER_MS)), undefined);
+    // A day and more later every choice is due; each round makes again a tenth of them.
+    const later = grid(t0 + RECHOOSE_AFTER_MS + 2 * HOUR);
+    const perRound = Math.max(MIN_RECHOICES_PER_ROUND, Math.ceil(RECHOICE_ROUND_SHARE * 1_000));
+    let rounds = 0;
+    const remade = new Set<string>();
+    while (remade.size < keys.length) {
+      choices.newRound();
+      rounds++;
+      let thisRound = 0;
+      for (const key of keys) {
+        const kept = choices.recall(key, later);
+        if (kept === undefined) {
+          assert.ok(!remade.has(key), key);
+          thisRound++;
+          remade.add(key);
+          choices.remember(key, later, choice);
+        } else assert.equal(kept.due, !remade.has(key), key);
+      }
+      assert.equal(thisRound, Math.min(perRound, keys.length - (remade.size - thisRound)));
+      assert.ok(rounds <= keys.length / perRound, `${remade.size} made again in ${rounds} rounds`);
+    }
+    // A changed step is never deferred, however many were made again this round.
+    const coarse = grid(t0 + 2 * RECHOOSE_AFTER_MS, 2 * HOUR);
+    assert.equal(choices.recall(keys[0]!, coarse), undefined);
+    assert.equal(choices.recall(keys[1]!, coarse), undefined);
+  });
+
+  it('a deferred choice says so in the forecast notes', () => {
+    const choices = new ChoiceMemory();
+    const n = 24 * 20;
+    const keys = Array.from({ length: MIN_RECHOICES_PER_ROUND + 1 }, (_, i) => `k${i}`);
+    const first = series(n);
+    for (const key of keys)
+      choices.remember(
+        key,
+        { ...grid(first), values: new Array<number>(n).fill(0) },
+        {
+          members: ['ols'],
+          season: 24,
+          scores: [],
+        },
+      );
+    choices.newRound();
+    const moved = Math.ceil(RECHOOSE_SHARE * n) + 1;
+    const later = series(n + moved).slice(moved);
+    for (const key of keys.slice(0, -1)) {
+      assert.equal(
+        choices.recall(key, { ...grid(later), values: new Array<number>(n).fill(0) }),
+        undefined,
+      );
+    }
+    const deferred = fit(later, { memory: { choices, key: keys.at(-1)! } });
+    assert.ok(
+      deferred.hygiene.notes.some(
+        (x) => x.startsWith('kept ols') && x.endsWith('(due to be chosen again)'),
+      ),
+      deferred.hygiene.notes.join('; '),
+    );
+  });
 });
+
+/** The grid of hourly points (their start and step; values as given). */
+function grid(points: Point[]): RegularSeries {
+  return {
+    start: points[0]!.t,
+    stepMs: HOUR,
+    values: points.map((p) => p.v),
+    report: { notes: [] } as unknown as RegularSeries['report'],
+  };
+}

@@ -7,6 +7,13 @@
  * and intervals are still fitted to the series as it is now) until the series has moved on by
  * `RECHOOSE_SHARE` of its length or by `RECHOOSE_AFTER_MS`, whichever comes first, or its grid
  * step changed, or a chosen model no longer suits it. Then the choice is made again.
+ *
+ * A caller that fits in rounds (a roadmap rebuild fits every series once) starts each with
+ * `newRound()`; a round then makes again at most `RECHOICE_ROUND_SHARE` of the remembered
+ * choices that are due by age (at least `MIN_RECHOICES_PER_ROUND`), so choices made together —
+ * all of them, at the first rebuild — do not all fall due in the same later rebuild. The others
+ * stay in use, noted as due, until a later round has room; a changed step or a model that no
+ * longer suits is never deferred.
  */
 import type { ModelChoice, ModelChoices, RegularSeries } from './types.ts';
 
@@ -19,6 +26,20 @@ export const RECHOOSE_AFTER_MS = 86_400_000;
 /** Most series one memory holds; the least recently used are forgotten first. */
 export const MEMORY_CAPACITY = 20_000;
 
+/** Share of the remembered choices that one round may make again because they are due. */
+export const RECHOICE_ROUND_SHARE = 0.1;
+
+/** Choices due that one round may make again, however few are remembered. */
+export const MIN_RECHOICES_PER_ROUND = 50;
+
+/** A remembered choice as `recall` gives it. */
+export interface RecalledChoice extends ModelChoice {
+  /** Time of the series' newest cell when the choice was made. */
+  chosenAt: number;
+  /** True when the choice is due to be made again and waits for a round with room. */
+  due: boolean;
+}
+
 interface Entry extends ModelChoice {
   stepMs: number;
   /** Time of the series' newest cell when the choice was made. */
@@ -30,6 +51,8 @@ interface Entry extends ModelChoice {
 /** Where `fit` keeps and finds model choices; one per long-lived caller (a serve loop's thread). */
 export class ChoiceMemory implements ModelChoices {
   private readonly entries = new Map<string, Entry>();
+  /** Choices due that this round may still make again; no limit outside rounds. */
+  private rechoices = Infinity;
 
   constructor(private readonly capacity = MEMORY_CAPACITY) {}
 
@@ -38,8 +61,16 @@ export class ChoiceMemory implements ModelChoices {
     return this.entries.size;
   }
 
+  /** Starts a round of fits: from now on, only so many due choices are made again (the module). */
+  newRound(): void {
+    this.rechoices = Math.max(
+      MIN_RECHOICES_PER_ROUND,
+      Math.ceil(RECHOICE_ROUND_SHARE * this.entries.size),
+    );
+  }
+
   /** The choice remembered for `key`, when it may still stand for `series` (see the module). */
-  recall(key: string, series: RegularSeries): (ModelChoice & { chosenAt: number }) | undefined {
+  recall(key: string, series: RegularSeries): RecalledChoice | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     // The grid of a window that slid by less than a step may end a step earlier: either way
@@ -48,14 +79,16 @@ export class ChoiceMemory implements ModelChoices {
       series.start + (series.values.length - 1) * series.stepMs - entry.chosenAt,
     );
     const limit = Math.min(RECHOOSE_AFTER_MS, RECHOOSE_SHARE * entry.cells * entry.stepMs);
-    if (series.stepMs !== entry.stepMs || !(moved < Math.max(limit, 2 * entry.stepMs))) {
+    const due = !(moved < Math.max(limit, 2 * entry.stepMs));
+    if (series.stepMs !== entry.stepMs || (due && this.rechoices > 0)) {
+      if (due) this.rechoices--;
       this.entries.delete(key);
       return undefined;
     }
     // Most recently used last: the first entry is the one to forget.
     this.entries.delete(key);
     this.entries.set(key, entry);
-    return entry;
+    return { ...entry, due };
   }
 
   /** Remembers the choice just made for `key` on `series`. */

@@ -35,7 +35,7 @@ export function fit(points: Point[], options: FitOptions = {}): Model {
     kept && kept.season === season ? keepChoice(series, select, kept) : undefined;
   if (kept && selection) {
     series.report.notes.push(
-      `kept ${selection.model.name}, chosen by backtest on the history up to ${new Date(kept.chosenAt).toISOString()}`,
+      `kept ${selection.model.name}, chosen by backtest on the history up to ${new Date(kept.chosenAt).toISOString()}${kept.due ? ' (due to be chosen again)' : ''}`,
     );
   }
   if (!selection) {

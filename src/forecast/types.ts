@@ -81,8 +81,14 @@ export interface ModelChoice {
 
 /** Where model choices are kept by series key; `ChoiceMemory` is the one headroom uses. */
 export interface ModelChoices {
-  /** The choice for `key`, when it may still stand for `series`; `chosenAt` is series time. */
-  recall(key: string, series: RegularSeries): (ModelChoice & { chosenAt: number }) | undefined;
+  /**
+   * The choice for `key`, when it may still stand for `series`; `chosenAt` is series time, `due`
+   * true when it stands only until it can be made again.
+   */
+  recall(
+    key: string,
+    series: RegularSeries,
+  ): (ModelChoice & { chosenAt: number; due?: boolean }) | undefined;
   /** Keeps the choice just made for `key` on `series`. */
   remember(key: string, series: RegularSeries, choice: ModelChoice): void;
   /** Drops the choice for `key`. */

@@ -34,7 +34,8 @@ export interface RoadmapRequest {
 
 /**
  * Builds the live roadmap. Rebuilds of one plan that share `choices` keep each forecast's model
- * choice for a while (`forecast/choice-memory.ts`) instead of making it again every time.
+ * choice for a while (`forecast/choice-memory.ts`) instead of making it again every time, and
+ * each makes again at most a share of the choices that fell due.
  */
 export async function buildRoadmap(
   plan: Plan,
@@ -43,6 +44,8 @@ export async function buildRoadmap(
   choices?: ChoiceMemory,
 ): Promise<Roadmap> {
   const { at, collected, statuses, windowMs, horizonMs, producedAt } = request;
+  // One rebuild is one round: it makes again only a share of the choices that fell due.
+  choices?.newRound();
   const stepMs = frameStepMs(plan, at - windowMs, at);
   const series = await seriesFromStore(plan, store, at - windowMs, at, stepMs);
   const frames = framesFromSeries(plan, series, { stepMs, end: at, canonical: true });

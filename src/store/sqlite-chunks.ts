@@ -65,7 +65,16 @@ function prepareStatements(db: Database.Database) {
       'DELETE FROM samples WHERE series_id BETWEEN ? AND ? AND at < ?',
     ),
     // group_concat joins the bytes of blobs; in a UTF-8 file (the store's, `sqlite-schema.ts`)
-    // a blob read as text and cast back is the same bytes. NULL when no chunk matches.
+    // a blob read as text and cast back is the same bytes. NULL when no chunk matches. Without
+    // ORDER BY, SQLite joins them in the order its index search meets them, which is by start;
+    // it does not promise so, so the reader checks and then asks with ORDER BY (which sorts
+    // what is already sorted: a third of a long read's time).
+    rangeAsFound: db
+      .prepare<[number, number, number], Buffer | null>(
+        `SELECT CAST(group_concat(data, '') AS BLOB) FROM chunks
+         WHERE series_id = ? AND start > ? AND start <= ?`,
+      )
+      .pluck(),
     range: db
       .prepare<[number, number, number], Buffer | null>(
         `SELECT CAST(group_concat(data, '' ORDER BY start) AS BLOB) FROM chunks
@@ -117,6 +126,10 @@ export class ChunkTable {
   /** Sealed points of one series with `from <= at <= to`, oldest first. */
   columns(seriesId: number, from: number, to: number): PointColumns {
     if (!(from <= to)) return NO_POINTS;
+    const found = this.sql.rangeAsFound.get(seriesId, from - CHUNK_MS, to);
+    if (!found) return NO_POINTS;
+    const points = decodeChunksInRange([found], from, to);
+    if (ascending(points.at)) return points;
     const joined = this.sql.range.get(seriesId, from - CHUNK_MS, to);
     return joined ? decodeChunksInRange([joined], from, to) : NO_POINTS;
   }
@@ -145,4 +158,10 @@ export class ChunkTable {
     }
     return removed;
   }
+}
+
+/** True when every time is later than the one before (a chunk's are; joined chunks may not be). */
+function ascending(at: Float64Array): boolean {
+  for (let i = 1; i < at.length; i++) if (!(at[i]! > at[i - 1]!)) return false;
+  return true;
 }
