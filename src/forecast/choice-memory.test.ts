@@ -109,21 +109,15 @@ describe('ChoiceMemory: model choices kept across fits', () => {
   it('a round makes again only a share of the choices due; the rest wait, noted as due', () => {
     const choices = new ChoiceMemory();
     const keys = Array.from({ length: 1_000 }, (_, i) => `series ${i}`);
-    const grid = (start: number, stepMs = HOUR): RegularSeries => ({
-      start,
-      stepMs,
-      values: new Array<number>(24 * 30).fill(1),
-      report: { notes: [] } as unknown as RegularSeries['report'],
-    });
     const choice: ModelChoice = { members: ['ols'], season: 24, scores: [] };
     const t0 = Date.UTC(2026, 0, 1);
-    for (const key of keys) choices.remember(key, grid(t0), choice);
+    for (const key of keys) choices.remember(key, grid(t0, 24 * 30), choice);
     // Outside rounds every due choice is made again at once.
     const unlimited = new ChoiceMemory();
-    unlimited.remember('a', grid(t0), choice);
-    assert.equal(unlimited.recall('a', grid(t0 + 2 * RECHOOSE_AFTER_MS)), undefined);
+    unlimited.remember('a', grid(t0, 24 * 30), choice);
+    assert.equal(unlimited.recall('a', grid(t0 + 2 * RECHOOSE_AFTER_MS, 24 * 30)), undefined);
     // A day and more later every choice is due; each round makes again a tenth of them.
-    const later = grid(t0 + RECHOOSE_AFTER_MS + 2 * HOUR);
+    const later = grid(t0 + RECHOOSE_AFTER_MS + 2 * HOUR, 24 * 30);
     const perRound = Math.max(MIN_RECHOICES_PER_ROUND, Math.ceil(RECHOICE_ROUND_SHARE * 1_000));
     let rounds = 0;
     const remade = new Set<string>();
@@ -144,7 +138,7 @@ describe('ChoiceMemory: model choices kept across fits', () => {
       assert.ok(rounds <= keys.length / perRound, `${remade.size} made again in ${rounds} rounds`);
     }
     // A changed step is never deferred, however many were made again this round.
-    const coarse = grid(t0 + 2 * RECHOOSE_AFTER_MS, 2 * HOUR);
+    const coarse = grid(t0 + 2 * RECHOOSE_AFTER_MS, 24 * 30, 2 * HOUR);
     assert.equal(choices.recall(keys[0]!, coarse), undefined);
     assert.equal(choices.recall(keys[1]!, coarse), undefined);
   });
@@ -155,23 +149,16 @@ describe('ChoiceMemory: model choices kept across fits', () => {
     const keys = Array.from({ length: MIN_RECHOICES_PER_ROUND + 1 }, (_, i) => `k${i}`);
     const first = series(n);
     for (const key of keys)
-      choices.remember(
-        key,
-        { ...grid(first), values: new Array<number>(n).fill(0) },
-        {
-          members: ['ols'],
-          season: 24,
-          scores: [],
-        },
-      );
+      choices.remember(key, grid(first[0]!.t, n), {
+        members: ['ols'],
+        season: 24,
+        scores: [],
+      });
     choices.newRound();
     const moved = Math.ceil(RECHOOSE_SHARE * n) + 1;
     const later = series(n + moved).slice(moved);
     for (const key of keys.slice(0, -1)) {
-      assert.equal(
-        choices.recall(key, { ...grid(later), values: new Array<number>(n).fill(0) }),
-        undefined,
-      );
+      assert.equal(choices.recall(key, grid(later[0]!.t, n)), undefined);
     }
     const deferred = fit(later, { memory: { choices, key: keys.at(-1)! } });
     assert.ok(
@@ -183,12 +170,12 @@ describe('ChoiceMemory: model choices kept across fits', () => {
   });
 });
 
-/** The grid of hourly points (their start and step; values as given). */
-function grid(points: Point[]): RegularSeries {
+/** A grid of `cells` zeros from `start` (what a choice is remembered and recalled by). */
+function grid(start: number, cells: number, stepMs = HOUR): RegularSeries {
   return {
-    start: points[0]!.t,
-    stepMs: HOUR,
-    values: points.map((p) => p.v),
+    start,
+    stepMs,
+    values: new Array<number>(cells).fill(0),
     report: { notes: [] } as unknown as RegularSeries['report'],
   };
 }
